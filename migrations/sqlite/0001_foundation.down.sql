@@ -1,0 +1,10 @@
+DROP TABLE IF EXISTS authz_state;
+DROP TABLE IF EXISTS audit_log;
+DROP TABLE IF EXISTS login_attempts;
+DROP TABLE IF EXISTS refresh_tokens;
+DROP TABLE IF EXISTS role_assignments;
+DROP TABLE IF EXISTS users;
+DROP TABLE IF EXISTS persons;
+DROP TABLE IF EXISTS organizations;
+DROP TABLE IF EXISTS tenants;
+DROP TABLE IF EXISTS districts;
