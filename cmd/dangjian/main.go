@@ -1,0 +1,187 @@
+// Command dangjian is the whole platform in one binary: the API server (with
+// the job worker and scheduler in-process by default), separate worker and
+// scheduler processes for scale-out, migrations, demo seeding and admin
+// commands. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"dangjian/internal/app"
+)
+
+const usage = `usage: dangjian <command> [flags]
+
+commands:
+  serve [--demo] [--no-worker] [--no-scheduler]   run the API (and worker and scheduler)
+  worker                                          run a job worker only (needs REDIS_URL)
+  scheduler                                       run the job scheduler only (needs REDIS_URL)
+  migrate up|down|status                          change or show the database schema
+  seed --demo                                     load the demo district
+  admin create-user --username U --password P [--role ROLE --org-id N | --platform-admin]
+  version                                         print the version
+
+Configuration comes from the environment (DJ_ADDR, DATABASE_URL, REDIS_URL, …),
+overridden by flags; run "dangjian <command> -h" for the flags of a command.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "dangjian:", err)
+		os.Exit(1)
+	}
+}
+
+// run executes one command; it returns when the command is done or, for the
+// long-running ones, when ctx is cancelled and the process has shut down.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, args := args[0], args[1:]
+	if cmd == "version" {
+		fmt.Fprintln(stdout, "dangjian", version())
+		return nil
+	}
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+
+	cfg, err := app.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	m := newMain(cfg)
+	fs := flag.NewFlagSet("dangjian "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+
+	switch cmd {
+	case "serve":
+		m.Config.RegisterServeFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return runUntilDone(ctx, m, m.Run)
+	case "worker":
+		m.Config.RegisterFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return runUntilDone(ctx, m, m.RunWorker)
+	case "scheduler":
+		m.Config.RegisterFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return runUntilDone(ctx, m, m.RunScheduler)
+	case "migrate":
+		m.Config.RegisterFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return errors.New("usage: dangjian migrate up|down|status")
+		}
+		defer m.Close()
+		return m.Migrate(ctx, fs.Arg(0), stdout)
+	case "seed":
+		m.Config.RegisterFlags(fs)
+		demo := fs.Bool("demo", false, "load the demo district (the only data set there is)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if !*demo {
+			return errors.New("usage: dangjian seed --demo")
+		}
+		defer m.Close()
+		if err := m.Seed(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "demo data loaded")
+		return nil
+	case "admin":
+		return runAdmin(ctx, m, fs, args, stdout)
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// newMain returns the process with its configuration and the hooks the lead
+// wires in (GraphQL handler, seeder, user creation).
+func newMain(cfg app.Config) *app.Main {
+	m := app.NewMain()
+	m.Config = cfg
+	return m
+}
+
+func runAdmin(ctx context.Context, m *app.Main, fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "create-user" {
+		return errors.New("usage: dangjian admin create-user --username U --password P [--role ROLE --org-id N | --platform-admin]")
+	}
+	m.Config.RegisterFlags(fs)
+	var in app.CreateUserInput
+	fs.StringVar(&in.Username, "username", "", "login name")
+	fs.StringVar(&in.Password, "password", "", "initial password")
+	fs.StringVar(&in.Role, "role", "", "role assigned on --org-id")
+	fs.Int64Var(&in.OrgID, "org-id", 0, "org node the role applies to (and below)")
+	fs.BoolVar(&in.PlatformAdmin, "platform-admin", false, "make a platform administrator")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.CreateUser(ctx, in); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s created\n", in.Username)
+	return nil
+}
+
+// runUntilDone starts a long-running process, waits for a signal (ctx) or a
+// serving failure, then shuts down gracefully.
+func runUntilDone(ctx context.Context, m *app.Main, start func(context.Context) error) error {
+	if err := start(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	var failed error
+	select {
+	case <-ctx.Done():
+	case err, ok := <-m.Failed():
+		if ok {
+			failed = err
+		}
+	}
+	return errors.Join(failed, m.Close())
+}
+
+// version is the module version or VCS revision the binary was built from.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
+}

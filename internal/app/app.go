@@ -1,0 +1,458 @@
+// Package app is the composition root: it reads the configuration, opens the
+// database and the job queue, builds the services, and runs the processes of
+// the binary (API server, worker, scheduler, migrations, seeding, admin
+// commands) with a graceful shutdown.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"dangjian/internal/db"
+	"dangjian/internal/logging"
+	"dangjian/internal/queue"
+	"dangjian/internal/server"
+)
+
+// shutdownTimeout bounds how long Close waits for in-flight HTTP requests.
+const shutdownTimeout = 15 * time.Second
+
+// Deps are the shared dependencies every service and handler is built from.
+type Deps struct {
+	Config Config
+	Logger *slog.Logger
+	DB     *db.DB
+	// Queue is nil for processes without one (migrate, seed, admin commands).
+	Queue    *queue.Runtime
+	Services Services
+}
+
+// Services are the domain services, built once per process by buildServices.
+// The GraphQL handler, the job handlers and the admin commands use them.
+type Services struct {
+	// Authenticator checks bearer tokens (the auth service). Nil until wired:
+	// requests with a token are then refused.
+	Authenticator server.Authenticator
+	// Purger deletes expired sign-in state (the auth service). Nil until wired:
+	// the purge job is then neither scheduled nor handled.
+	Purger queue.Purger
+}
+
+// buildServices constructs the domain services from the shared dependencies.
+//
+// ===== COMPOSITION ROOT: construct and wire the domain services here =====
+// (auth, authz, org, people, audit, …), set them on Services, and register
+// their jobs in registerJobs and their schedules in schedules.
+func buildServices(ctx context.Context, d *Deps) (Services, error) {
+	_ = ctx
+	_ = d
+	return Services{}, nil
+}
+
+// registerJobs registers the handler of every job type on w.
+func registerJobs(w *queue.Worker, d *Deps) {
+	if d.Services.Purger != nil {
+		w.Handle(queue.TypePurgeSignIn, queue.NewPurgeHandler(d.Services.Purger))
+	}
+}
+
+// schedules returns the periodic tasks of the deployment.
+func schedules(d *Deps) asynq.PeriodicTaskConfigProvider {
+	var out queue.StaticSchedules
+	for _, c := range queue.DefaultSchedules() {
+		if c.Task.Type() == queue.TypePurgeSignIn && d.Services.Purger == nil {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// CreateUserInput is what `dangjian admin create-user` asks for.
+type CreateUserInput struct {
+	Username string
+	Password string
+	// Role is assigned on the org node OrgID; ignored for platform admins.
+	Role          string
+	OrgID         int64
+	PlatformAdmin bool
+}
+
+// Main runs one process of the binary. Set Config (and the hooks that the
+// process needs), call one of Run, RunWorker, RunScheduler, Migrate, Seed or
+// CreateUser, and Close when done.
+type Main struct {
+	Config Config
+	// Logger defaults to logging.New on stderr, per Config.
+	Logger *slog.Logger
+	// GraphQLFactory builds the /graphql handler. When nil /graphql answers 503.
+	GraphQLFactory func(d *Deps) (http.Handler, error)
+	// Routes returns extra HTTP routes by ServeMux pattern (file downloads …).
+	Routes func(d *Deps) map[string]http.Handler
+	// Seeder loads the demo district (serve --demo, seed --demo). It must be idempotent.
+	Seeder func(ctx context.Context, d *Deps) error
+	// UserCreator creates an account (admin create-user).
+	UserCreator func(ctx context.Context, d *Deps, in CreateUserInput) error
+
+	// queueName overrides the asynq queue (tests sharing one Redis).
+	queueName string
+
+	deps      *Deps
+	ln        net.Listener
+	srv       *http.Server
+	served    chan error
+	worker    *queue.Worker
+	scheduler *queue.Scheduler
+	closed    bool
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main {
+	return &Main{Config: DefaultConfig()}
+}
+
+func (m *Main) logger() *slog.Logger {
+	if m.Logger == nil {
+		m.Logger = logging.New(m.Config.Production(), os.Stderr, m.Config.LogLevel)
+	}
+	return m.Logger
+}
+
+// open validates the configuration, opens and migrates the database, opens
+// the queue when withQueue, and builds the services.
+func (m *Main) open(ctx context.Context, withQueue bool) error {
+	if err := m.Config.Validate(); err != nil {
+		return fmt.Errorf("invalid configuration: %w", err)
+	}
+	if err := m.Config.ResolveSecret(); err != nil {
+		return err
+	}
+	log := m.logger()
+	d := &Deps{Config: m.Config, Logger: log}
+	m.deps = d
+	var err error
+	if d.DB, err = m.openDB(ctx); err != nil {
+		return err
+	}
+	applied, err := d.DB.MigrateUp(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	for _, mg := range applied {
+		log.Info("migration applied", "version", mg.Version, "name", mg.Name)
+	}
+	if withQueue {
+		if d.Queue, err = queue.Open(ctx, m.Config.RedisURL, log); err != nil {
+			return fmt.Errorf("open job queue: %w", err)
+		}
+		if m.queueName != "" {
+			d.Queue.Queue = m.queueName
+		}
+	}
+	if d.Services, err = buildServices(ctx, d); err != nil {
+		return fmt.Errorf("build services: %w", err)
+	}
+	return nil
+}
+
+func (m *Main) openDB(ctx context.Context) (*db.DB, error) {
+	d, err := db.Open(ctx, m.Config.DatabaseURL, m.Config.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	warning, err := d.RoleWarning(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if warning != "" {
+		m.logger().Warn(warning)
+	}
+	return d, nil
+}
+
+// Run starts the API server, and the worker and the scheduler unless
+// disabled, and returns once it serves; Addr then tells where. Serving
+// errors arrive on Failed. Stop it with Close.
+func (m *Main) Run(ctx context.Context) error {
+	start := time.Now()
+	if err := m.open(ctx, true); err != nil {
+		return err
+	}
+	d, log := m.deps, m.logger()
+	if m.Config.Demo {
+		if err := m.seed(ctx); err != nil {
+			return err
+		}
+	}
+	if d.Queue.Embedded && m.Config.NoWorker {
+		log.Warn("no worker runs on the embedded job queue: jobs enqueued by this process are never processed")
+	}
+	if !m.Config.NoWorker {
+		if err := m.startWorker(); err != nil {
+			return err
+		}
+	}
+	if !m.Config.NoScheduler {
+		if err := m.startScheduler(); err != nil {
+			return err
+		}
+	}
+
+	var gql http.Handler
+	if m.GraphQLFactory != nil {
+		h, err := m.GraphQLFactory(d)
+		if err != nil {
+			return fmt.Errorf("build GraphQL handler: %w", err)
+		}
+		gql = h
+	}
+	var extra map[string]http.Handler
+	if m.Routes != nil {
+		extra = m.Routes(d)
+	}
+	handler := server.New(server.Options{
+		GraphQL:       gql,
+		GraphiQL:      !m.Config.Production(),
+		Authenticator: d.Services.Authenticator,
+		Ready: []server.ReadyCheck{
+			{Name: "database", Check: d.DB.Ping},
+			{Name: "redis", Check: d.Queue.Ping},
+		},
+		Logger: log,
+		Extra:  extra,
+	})
+
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.ln = ln
+	m.srv = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan error, 1)
+	go func() {
+		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.served <- fmt.Errorf("serve http: %w", err)
+		}
+		close(m.served)
+	}()
+	log.Info("ready", "addr", m.Addr(), "startup", time.Since(start).Round(time.Millisecond),
+		"database", string(d.DB.Dialect), "embedded_redis", d.Queue.Embedded,
+		"worker", !m.Config.NoWorker, "scheduler", !m.Config.NoScheduler, "env", m.Config.Env)
+	return nil
+}
+
+// Failed delivers an error if the HTTP server stops on its own, and is
+// closed when it stops. Nil before Run.
+func (m *Main) Failed() <-chan error { return m.served }
+
+// Addr returns the address the API listens on, or "" before Run.
+func (m *Main) Addr() string {
+	if m.ln == nil {
+		return ""
+	}
+	return m.ln.Addr().String()
+}
+
+// Deps returns the dependencies built by the last Run/RunWorker/RunScheduler.
+func (m *Main) Deps() *Deps { return m.deps }
+
+func (m *Main) startWorker() error {
+	w := queue.NewWorker(m.deps.Queue, m.logger(), m.Config.WorkerConcurrency)
+	registerJobs(w, m.deps)
+	if err := w.Start(); err != nil {
+		return err
+	}
+	m.worker = w
+	return nil
+}
+
+func (m *Main) startScheduler() error {
+	s, err := queue.NewScheduler(m.deps.Queue, m.logger(), schedules(m.deps), queue.SchedulerOptions{})
+	if err != nil {
+		return err
+	}
+	if err := s.Start(); err != nil {
+		return err
+	}
+	m.scheduler = s
+	return nil
+}
+
+// errEmbeddedSplit refuses a separate worker or scheduler process on the
+// embedded queue, which lives inside one process and is shared with no other.
+var errEmbeddedSplit = errors.New("a separate worker or scheduler process needs REDIS_URL: the embedded job queue lives inside `serve`")
+
+// RunWorker starts a worker-only process and returns; stop it with Close.
+func (m *Main) RunWorker(ctx context.Context) error {
+	if m.Config.RedisURL == "" {
+		return errEmbeddedSplit
+	}
+	if err := m.open(ctx, true); err != nil {
+		return err
+	}
+	if err := m.startWorker(); err != nil {
+		return err
+	}
+	m.logger().Info("worker started", "concurrency", m.Config.WorkerConcurrency)
+	return nil
+}
+
+// RunScheduler starts a scheduler-only process and returns; stop it with Close.
+// Several may run: deterministic ids and unique locks keep their tasks single.
+func (m *Main) RunScheduler(ctx context.Context) error {
+	if m.Config.RedisURL == "" {
+		return errEmbeddedSplit
+	}
+	if err := m.open(ctx, true); err != nil {
+		return err
+	}
+	if err := m.startScheduler(); err != nil {
+		return err
+	}
+	m.logger().Info("scheduler started")
+	return nil
+}
+
+// Migrate runs `migrate up|down|status`, printing what it did to w.
+func (m *Main) Migrate(ctx context.Context, action string, w io.Writer) error {
+	if err := m.Config.Validate(); err != nil {
+		return fmt.Errorf("invalid configuration: %w", err)
+	}
+	d, err := m.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	m.deps = &Deps{Config: m.Config, Logger: m.logger(), DB: d}
+	switch action {
+	case "up":
+		applied, err := d.MigrateUp(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate up: %w", err)
+		}
+		if len(applied) == 0 {
+			fmt.Fprintln(w, "database is up to date")
+		}
+		for _, mg := range applied {
+			fmt.Fprintf(w, "applied %04d_%s\n", mg.Version, mg.Name)
+		}
+	case "down":
+		rolled, err := d.MigrateDown(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate down: %w", err)
+		}
+		if rolled == nil {
+			fmt.Fprintln(w, "no migration to roll back")
+		} else {
+			fmt.Fprintf(w, "rolled back %04d_%s\n", rolled.Version, rolled.Name)
+		}
+	case "status":
+		all, err := d.MigrationStatus(ctx)
+		if err != nil {
+			return fmt.Errorf("migration status: %w", err)
+		}
+		for _, mg := range all {
+			state := "pending"
+			if mg.AppliedAt != nil {
+				state = "applied " + mg.AppliedAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(w, "%04d_%s\t%s\n", mg.Version, mg.Name, state)
+		}
+	default:
+		return fmt.Errorf("unknown migrate action %q: want up, down or status", action)
+	}
+	return nil
+}
+
+// Seed loads the demo district (seed --demo).
+func (m *Main) Seed(ctx context.Context) error {
+	if err := m.open(ctx, false); err != nil {
+		return err
+	}
+	return m.seed(ctx)
+}
+
+func (m *Main) seed(ctx context.Context) error {
+	if m.Seeder == nil {
+		return errors.New("demo seeding is not wired into this build (app.Main.Seeder is nil)")
+	}
+	if err := m.Seeder(ctx, m.deps); err != nil {
+		return fmt.Errorf("seed demo data: %w", err)
+	}
+	m.logger().Info("demo data seeded")
+	return nil
+}
+
+// CreateUser creates an account (admin create-user).
+func (m *Main) CreateUser(ctx context.Context, in CreateUserInput) error {
+	if m.UserCreator == nil {
+		return errors.New("creating users is not wired into this build (app.Main.UserCreator is nil)")
+	}
+	if in.Username == "" || in.Password == "" {
+		return errors.New("--username and --password are required")
+	}
+	if !in.PlatformAdmin && (in.Role == "" || in.OrgID == 0) {
+		return errors.New("give --role and --org-id, or --platform-admin")
+	}
+	if err := m.open(ctx, false); err != nil {
+		return err
+	}
+	if err := m.UserCreator(ctx, m.deps, in); err != nil {
+		return fmt.Errorf("create user: %w", err)
+	}
+	return nil
+}
+
+// Close stops what was started, in order: the HTTP server (draining
+// in-flight requests), the scheduler, the worker (running jobs finish or go
+// back to the queue), the queue connection, the database. Safe to call more
+// than once and after a failed Run.
+func (m *Main) Close() error {
+	if m.closed {
+		return nil
+	}
+	m.closed = true
+	var errs []error
+	if m.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		if err := m.srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shut down http: %w", err))
+		}
+		cancel()
+	}
+	if m.scheduler != nil {
+		m.scheduler.Shutdown()
+	}
+	if m.worker != nil {
+		m.worker.Shutdown()
+	}
+	if m.deps != nil {
+		if m.deps.Queue != nil {
+			errs = append(errs, m.deps.Queue.Close())
+		}
+		if m.deps.DB != nil {
+			if err := m.deps.DB.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("close database: %w", err))
+			}
+		}
+	}
+	err := errors.Join(errs...)
+	if m.srv != nil || m.worker != nil || m.scheduler != nil {
+		m.logger().Info("stopped", "err", err)
+	}
+	return err
+}

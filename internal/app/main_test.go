@@ -1,0 +1,314 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dangjian/internal/db/dbtest"
+	"dangjian/internal/logging"
+	"dangjian/internal/queue"
+	"dangjian/internal/queue/queuetest"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// backend is a database and Redis configuration to run Main on.
+type backend struct {
+	name, databaseURL, redisURL string
+}
+
+// backends returns the embedded default, plus PostgreSQL and Redis when the
+// test environment provides them.
+func backends(t *testing.T) []backend {
+	out := []backend{{name: "embedded"}}
+	if dbtest.PostgresURL(t) != "" || queuetest.RedisURL(t) != "" {
+		out = append(out, backend{name: "services"})
+	}
+	return out
+}
+
+func newMain(t *testing.T, b backend) (*Main, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	m := NewMain()
+	m.Config.Addr = "127.0.0.1:0"
+	m.Config.DataDir = filepath.Join(t.TempDir(), "data")
+	if b.name == "services" {
+		m.Config.DatabaseURL = dbtest.NewPostgresDatabase(t)
+		m.Config.RedisURL = queuetest.RedisURL(t)
+		m.queueName = queuetest.QueueName()
+		if m.Config.RedisURL != "" {
+			// Runs after m.Close (cleanups run last-in first-out).
+			t.Cleanup(func() { deleteQueue(t, m.Config.RedisURL, m.queueName) })
+		}
+	}
+	m.Logger = logging.New(true, logs, slog.LevelInfo)
+	t.Cleanup(func() { m.Close() })
+	return m, logs
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			m, logs := newMain(t, b)
+			var gotDeps *Deps
+			m.GraphQLFactory = func(d *Deps) (http.Handler, error) {
+				gotDeps = d
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					_, _ = w.Write([]byte(`{"data":{"ok":true}}`))
+				}), nil
+			}
+			m.Routes = func(d *Deps) map[string]http.Handler {
+				return map[string]http.Handler{"GET /files/x": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					_, _ = w.Write([]byte("file"))
+				})}
+			}
+			start := time.Now()
+			if err := m.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if b.name == "embedded" {
+				if d := time.Since(start); d > time.Second {
+					t.Errorf("embedded start took %v, want under a second", d)
+				}
+			}
+			if m.Addr() == "" || strings.HasSuffix(m.Addr(), ":0") {
+				t.Fatalf("Addr = %q", m.Addr())
+			}
+			if gotDeps == nil || gotDeps.DB == nil || gotDeps.Queue == nil || gotDeps.Config.Secret == "" {
+				t.Fatalf("GraphQL factory got deps %+v", gotDeps)
+			}
+			base := "http://" + m.Addr()
+			if code, body := get(t, base+"/healthz"); code != 200 || body != "ok" {
+				t.Fatalf("healthz = %d %q", code, body)
+			}
+			if code, body := get(t, base+"/readyz"); code != 200 {
+				t.Fatalf("readyz = %d %s", code, body)
+			}
+			resp, err := http.Post(base+"/graphql", "application/json", strings.NewReader(`{"query":"{ok}"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(body), `"ok":true`) {
+				t.Fatalf("graphql = %d %s", resp.StatusCode, body)
+			}
+			if code, body := get(t, base+"/files/x"); code != 200 || body != "file" {
+				t.Fatalf("extra route = %d %q", code, body)
+			}
+			if code, _ := get(t, base+"/graphiql"); code != 200 {
+				t.Fatalf("graphiql in development = %d", code)
+			}
+			if !strings.Contains(logs.String(), `"msg":"ready"`) || !strings.Contains(logs.String(), `"startup"`) {
+				t.Fatalf("no ready line with start-up time in logs: %s", logs.String())
+			}
+
+			if err := m.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			if _, err := http.Get(base + "/healthz"); err == nil {
+				t.Fatal("server still answers after Close")
+			}
+			if err, ok := <-m.Failed(); ok && err != nil {
+				t.Fatalf("serve failed: %v", err)
+			}
+			if err := m.Close(); err != nil {
+				t.Fatalf("second Close: %v", err)
+			}
+		})
+	}
+}
+
+func TestServeReusesSecretAndData(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	var secrets []string
+	for range 2 {
+		m := NewMain()
+		m.Config.Addr = "127.0.0.1:0"
+		m.Config.DataDir = dir
+		m.Logger = slog.New(slog.DiscardHandler)
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, m.Deps().Config.Secret)
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if secrets[0] == "" || secrets[0] != secrets[1] {
+		t.Fatalf("secret not reused across starts: %q", secrets)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dangjian.db")); err != nil {
+		t.Fatalf("embedded database not in data dir: %v", err)
+	}
+}
+
+func TestServeRefusesProductionWithoutSecret(t *testing.T) {
+	m := NewMain()
+	m.Config.Env = Production
+	m.Config.Addr = "127.0.0.1:0"
+	m.Config.DataDir = t.TempDir()
+	m.Logger = slog.New(slog.DiscardHandler)
+	defer m.Close()
+	err := m.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "DJ_SECRET") {
+		t.Fatalf("Run = %v, want a DJ_SECRET error", err)
+	}
+	if m.Addr() != "" {
+		t.Fatal("listening despite the error")
+	}
+}
+
+func TestProductionHidesGraphiQL(t *testing.T) {
+	m, _ := newMain(t, backend{name: "embedded"})
+	m.Config.Env = Production
+	m.Config.Secret = strings.Repeat("k", 64)
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := get(t, "http://"+m.Addr()+"/graphiql"); code != 404 {
+		t.Fatalf("graphiql in production = %d, want 404", code)
+	}
+}
+
+func TestDemoWithoutSeederFails(t *testing.T) {
+	m, _ := newMain(t, backend{name: "embedded"})
+	m.Config.Demo = true
+	err := m.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "Seeder") {
+		t.Fatalf("serve --demo without seeder = %v", err)
+	}
+
+	m2, _ := newMain(t, backend{name: "embedded"})
+	var seeded int
+	m2.Seeder = func(ctx context.Context, d *Deps) error {
+		if d.DB == nil {
+			t.Error("seeder got no database")
+		}
+		seeded++
+		return nil
+	}
+	if err := m2.Seed(context.Background()); err != nil || seeded != 1 {
+		t.Fatalf("Seed = %v, seeded %d", err, seeded)
+	}
+}
+
+func TestCreateUserHook(t *testing.T) {
+	m, _ := newMain(t, backend{name: "embedded"})
+	if err := m.CreateUser(context.Background(), CreateUserInput{Username: "a", Password: "b", PlatformAdmin: true}); err == nil {
+		t.Fatal("CreateUser without hook succeeded")
+	}
+	var got CreateUserInput
+	m.UserCreator = func(ctx context.Context, d *Deps, in CreateUserInput) error { got = in; return nil }
+	if err := m.CreateUser(context.Background(), CreateUserInput{Username: "a", Password: "b"}); err == nil {
+		t.Fatal("CreateUser without role or platform admin succeeded")
+	}
+	in := CreateUserInput{Username: "towna.admin", Password: "Demo-2026", Role: "town_admin", OrgID: 2}
+	if err := m.CreateUser(context.Background(), in); err != nil || got != in {
+		t.Fatalf("CreateUser = %v, hook got %+v", err, got)
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			m, _ := newMain(t, b)
+			var out bytes.Buffer
+			ctx := context.Background()
+			if err := m.Migrate(ctx, "status", &out); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), "0001_foundation\tpending") {
+				t.Fatalf("status before up: %q", out.String())
+			}
+			out.Reset()
+			if err := m.Migrate(ctx, "up", &out); err != nil || !strings.Contains(out.String(), "applied 0001_foundation") {
+				t.Fatalf("up: %v %q", err, out.String())
+			}
+			out.Reset()
+			if err := m.Migrate(ctx, "up", &out); err != nil || !strings.Contains(out.String(), "up to date") {
+				t.Fatalf("second up: %v %q", err, out.String())
+			}
+			out.Reset()
+			if err := m.Migrate(ctx, "down", &out); err != nil || !strings.Contains(out.String(), "rolled back") {
+				t.Fatalf("down: %v %q", err, out.String())
+			}
+			if err := m.Migrate(ctx, "sideways", &out); err == nil {
+				t.Fatal("unknown action accepted")
+			}
+		})
+	}
+}
+
+func TestSplitProcesses(t *testing.T) {
+	m, _ := newMain(t, backend{name: "embedded"})
+	if err := m.RunWorker(context.Background()); err == nil || !strings.Contains(err.Error(), "REDIS_URL") {
+		t.Fatalf("worker on embedded queue = %v", err)
+	}
+	if dbtest.PostgresURL(t) == "" || queuetest.RedisURL(t) == "" {
+		t.Skip("DJ_TEST_DATABASE_URL and DJ_TEST_REDIS_URL not both set")
+	}
+	w, _ := newMain(t, backend{name: "services"})
+	if err := w.RunWorker(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newMain(t, backend{name: "services"})
+	s.Config.DatabaseURL = w.Config.DatabaseURL
+	if err := s.RunScheduler(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// deleteQueue removes what a test left in the shared test Redis.
+func deleteQueue(t *testing.T, redisURL, name string) {
+	rt, err := queue.Open(context.Background(), redisURL, nil)
+	if err != nil {
+		t.Logf("clean up queue %s: %v", name, err)
+		return
+	}
+	defer rt.Close()
+	rt.Queue = name
+	queuetest.DeleteQueue(rt)
+}
