@@ -228,7 +228,9 @@ type tenantRow struct {
 func (a *Authorizer) reload(ctx context.Context, version int64) error {
 	var rows []assignmentRow
 	var tenants []tenantRow
-	err := a.db.RunInTx(actor.System(ctx), func(ctx context.Context, tx bun.Tx) error {
+	// Read outside any write transaction: a reload can happen while the caller
+	// holds SQLite's write lock.
+	err := a.db.Read(actor.System(ctx), func(ctx context.Context, tx bun.IDB) error {
 		if err := tx.NewSelect().TableExpr("role_assignments AS ra").
 			ColumnExpr("ra.user_id, ra.role, ra.tenant_id, ra.district_id, o.path").
 			Join("LEFT JOIN organizations AS o ON o.id = ra.org_id AND o.dissolved_at IS NULL").

@@ -162,3 +162,13 @@ func (d *DB) RoleWarning(ctx context.Context) (string, error) {
 	}
 	return "", nil
 }
+
+// Read runs fn for reads only. On PostgreSQL it is a transaction carrying the
+// tenant scope, like RunInTx; on SQLite it runs without a transaction, so it
+// never waits for the write lock that another open transaction may hold.
+func (d *DB) Read(ctx context.Context, fn func(ctx context.Context, idb bun.IDB) error) error {
+	if d.Dialect != Postgres {
+		return fn(ctx, d.DB)
+	}
+	return d.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
+}
