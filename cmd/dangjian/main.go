@@ -140,7 +140,8 @@ func runAdmin(ctx context.Context, m *app.Main, fs *flag.FlagSet, args []string,
 	fs.StringVar(&in.Username, "username", "", "login name")
 	fs.StringVar(&in.Password, "password", "", "initial password")
 	fs.StringVar(&in.Role, "role", "", "role assigned on --org-id")
-	fs.Int64Var(&in.OrgID, "org-id", 0, "org node the role applies to (and below)")
+	fs.Int64Var(&in.OrgID, "org-id", 0, "org node a town role applies to (and below)")
+	fs.Int64Var(&in.DistrictID, "district-id", 0, "district a district role applies to")
 	fs.BoolVar(&in.PlatformAdmin, "platform-admin", false, "make a platform administrator")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err

@@ -17,10 +17,18 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"dangjian/graph"
+	"dangjian/internal/audit"
+	"dangjian/internal/auth"
+	"dangjian/internal/authz"
 	"dangjian/internal/db"
+	"dangjian/internal/demo"
 	"dangjian/internal/logging"
+	"dangjian/internal/org"
+	"dangjian/internal/people"
 	"dangjian/internal/queue"
 	"dangjian/internal/server"
+	"dangjian/internal/tenancy"
 )
 
 // shutdownTimeout bounds how long Close waits for in-flight HTTP requests.
@@ -39,23 +47,70 @@ type Deps struct {
 // Services are the domain services, built once per process by buildServices.
 // The GraphQL handler, the job handlers and the admin commands use them.
 type Services struct {
-	// Authenticator checks bearer tokens (the auth service). Nil until wired:
-	// requests with a token are then refused.
+	Authz   *authz.Authorizer
+	Auth    *auth.Service
+	Orgs    *org.Service
+	People  *people.Service
+	Tenancy *tenancy.Service
+	Audit   *audit.Log
+	// Authenticator checks bearer tokens (the auth service).
 	Authenticator server.Authenticator
-	// Purger deletes expired sign-in state (the auth service). Nil until wired:
-	// the purge job is then neither scheduled nor handled.
+	// Purger deletes expired sign-in state (the auth service).
 	Purger queue.Purger
 }
 
-// buildServices constructs the domain services from the shared dependencies.
-//
-// ===== COMPOSITION ROOT: construct and wire the domain services here =====
-// (auth, authz, org, people, audit, …), set them on Services, and register
-// their jobs in registerJobs and their schedules in schedules.
-func buildServices(ctx context.Context, d *Deps) (Services, error) {
-	_ = ctx
-	_ = d
-	return Services{}, nil
+// buildServices is the composition root: it constructs and wires the domain
+// services from the shared dependencies.
+func buildServices(_ context.Context, d *Deps) (Services, error) {
+	secret := []byte(d.Config.Secret)
+	az := authz.New(d.DB)
+	authSvc := auth.NewService(d.DB, az, auth.Config{
+		Secret:     secret,
+		AccessTTL:  d.Config.AccessTokenTTL,
+		RefreshTTL: d.Config.RefreshTokenTTL,
+	})
+	orgs := org.NewService(d.DB, az)
+	return Services{
+		Authz:         az,
+		Auth:          authSvc,
+		Orgs:          orgs,
+		People:        people.NewService(d.DB, az),
+		Tenancy:       tenancy.NewService(d.DB, az, orgs),
+		Audit:         audit.NewLog(d.DB, az),
+		Authenticator: authSvc,
+		Purger:        authSvc,
+	}, nil
+}
+
+// graphQLHandler builds /graphql from the services.
+func graphQLHandler(d *Deps) http.Handler {
+	s := d.Services
+	return graph.NewHandler(&graph.Resolver{
+		Orgs: s.Orgs, People: s.People, Auth: s.Auth, Tenancy: s.Tenancy,
+		Audit: s.Audit, Authz: s.Authz, Logger: d.Logger,
+	}, graph.Config{
+		Production:     d.Config.Production(),
+		MaxDepth:       d.Config.GraphQLMaxDepth,
+		MaxComplexity:  d.Config.GraphQLMaxComplexity,
+		MaxUploadBytes: server.DefaultMaxUploadBytes,
+	})
+}
+
+// routes are the plain HTTP downloads next to /graphql.
+func routes(d *Deps) map[string]http.Handler {
+	return map[string]http.Handler{
+		"GET " + graph.PeopleTemplatePath: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, err := people.ImportTemplate()
+			if err != nil {
+				d.Logger.ErrorContext(r.Context(), "build import template", "err", err)
+				http.Error(w, "模板生成失败", http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+			w.Header().Set("Content-Disposition", `attachment; filename="people-import-template.xlsx"; filename*=UTF-8''%E4%BA%BA%E5%91%98%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx`)
+			_, _ = w.Write(b)
+		}),
+	}
 }
 
 // registerJobs registers the handler of every job type on w.
@@ -81,9 +136,11 @@ func schedules(d *Deps) asynq.PeriodicTaskConfigProvider {
 type CreateUserInput struct {
 	Username string
 	Password string
-	// Role is assigned on the org node OrgID; ignored for platform admins.
+	// Role is assigned on the org node OrgID (town roles) or the district
+	// DistrictID (district roles); ignored for platform admins.
 	Role          string
 	OrgID         int64
+	DistrictID    int64
 	PlatformAdmin bool
 }
 
@@ -94,14 +151,6 @@ type Main struct {
 	Config Config
 	// Logger defaults to logging.New on stderr, per Config.
 	Logger *slog.Logger
-	// GraphQLFactory builds the /graphql handler. When nil /graphql answers 503.
-	GraphQLFactory func(d *Deps) (http.Handler, error)
-	// Routes returns extra HTTP routes by ServeMux pattern (file downloads …).
-	Routes func(d *Deps) map[string]http.Handler
-	// Seeder loads the demo district (serve --demo, seed --demo). It must be idempotent.
-	Seeder func(ctx context.Context, d *Deps) error
-	// UserCreator creates an account (admin create-user).
-	UserCreator func(ctx context.Context, d *Deps, in CreateUserInput) error
 
 	// queueName overrides the asynq queue (tests sharing one Redis).
 	queueName string
@@ -208,18 +257,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	var gql http.Handler
-	if m.GraphQLFactory != nil {
-		h, err := m.GraphQLFactory(d)
-		if err != nil {
-			return fmt.Errorf("build GraphQL handler: %w", err)
-		}
-		gql = h
-	}
-	var extra map[string]http.Handler
-	if m.Routes != nil {
-		extra = m.Routes(d)
-	}
+	gql, extra := graphQLHandler(d), routes(d)
 	handler := server.New(server.Options{
 		GraphQL:       gql,
 		GraphiQL:      !m.Config.Production(),
@@ -387,33 +425,35 @@ func (m *Main) Seed(ctx context.Context) error {
 }
 
 func (m *Main) seed(ctx context.Context) error {
-	if m.Seeder == nil {
-		return errors.New("demo seeding is not wired into this build (app.Main.Seeder is nil)")
-	}
-	if err := m.Seeder(ctx, m.deps); err != nil {
+	s := m.deps.Services
+	loaded, err := demo.Load(ctx, demo.Services{DB: m.deps.DB, Tenancy: s.Tenancy, Orgs: s.Orgs, People: s.People, Auth: s.Auth}, m.logger())
+	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
-	m.logger().Info("demo data seeded")
+	if !loaded {
+		m.logger().Info("demo data already present")
+	}
+	for _, a := range demo.Accounts() {
+		m.logger().Info("demo account", "username", a.Username, "password", demo.Password, "role", a.Role)
+	}
 	return nil
 }
 
 // CreateUser creates an account (admin create-user).
 func (m *Main) CreateUser(ctx context.Context, in CreateUserInput) error {
-	if m.UserCreator == nil {
-		return errors.New("creating users is not wired into this build (app.Main.UserCreator is nil)")
-	}
 	if in.Username == "" || in.Password == "" {
 		return errors.New("--username and --password are required")
 	}
-	if !in.PlatformAdmin && (in.Role == "" || in.OrgID == 0) {
-		return errors.New("give --role and --org-id, or --platform-admin")
+	if !in.PlatformAdmin && (in.Role == "" || (in.OrgID == 0) == (in.DistrictID == 0)) {
+		return errors.New("give --role with --org-id (town roles) or --district-id (district roles), or --platform-admin")
 	}
 	if err := m.open(ctx, false); err != nil {
 		return err
 	}
-	if err := m.UserCreator(ctx, m.deps, in); err != nil {
+	if err := createUser(ctx, m.deps.Services, in); err != nil {
 		return fmt.Errorf("create user: %w", err)
 	}
+	m.logger().Info("user created", "username", in.Username)
 	return nil
 }
 

@@ -86,18 +86,6 @@ func TestServeEndToEnd(t *testing.T) {
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
 			m, logs := newMain(t, b)
-			var gotDeps *Deps
-			m.GraphQLFactory = func(d *Deps) (http.Handler, error) {
-				gotDeps = d
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					_, _ = w.Write([]byte(`{"data":{"ok":true}}`))
-				}), nil
-			}
-			m.Routes = func(d *Deps) map[string]http.Handler {
-				return map[string]http.Handler{"GET /files/x": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					_, _ = w.Write([]byte("file"))
-				})}
-			}
 			start := time.Now()
 			if err := m.Run(context.Background()); err != nil {
 				t.Fatal(err)
@@ -110,8 +98,8 @@ func TestServeEndToEnd(t *testing.T) {
 			if m.Addr() == "" || strings.HasSuffix(m.Addr(), ":0") {
 				t.Fatalf("Addr = %q", m.Addr())
 			}
-			if gotDeps == nil || gotDeps.DB == nil || gotDeps.Queue == nil || gotDeps.Config.Secret == "" {
-				t.Fatalf("GraphQL factory got deps %+v", gotDeps)
+			if d := m.Deps(); d == nil || d.DB == nil || d.Queue == nil || d.Config.Secret == "" {
+				t.Fatalf("deps %+v", d)
 			}
 			base := "http://" + m.Addr()
 			if code, body := get(t, base+"/healthz"); code != 200 || body != "ok" {
@@ -120,17 +108,17 @@ func TestServeEndToEnd(t *testing.T) {
 			if code, body := get(t, base+"/readyz"); code != 200 {
 				t.Fatalf("readyz = %d %s", code, body)
 			}
-			resp, err := http.Post(base+"/graphql", "application/json", strings.NewReader(`{"query":"{ok}"}`))
+			resp, err := http.Post(base+"/graphql", "application/json", strings.NewReader(`{"query":"mutation { ping }"}`))
 			if err != nil {
 				t.Fatal(err)
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != 200 || !strings.Contains(string(body), `"ok":true`) {
+			if resp.StatusCode != 200 || !strings.Contains(string(body), `"ping":"pong"`) {
 				t.Fatalf("graphql = %d %s", resp.StatusCode, body)
 			}
-			if code, body := get(t, base+"/files/x"); code != 200 || body != "file" {
-				t.Fatalf("extra route = %d %q", code, body)
+			if code, body := get(t, base+"/files/people-import-template.xlsx"); code != 200 || !strings.HasPrefix(body, "PK") {
+				t.Fatalf("import template = %d, %d bytes", code, len(body))
 			}
 			if code, _ := get(t, base+"/graphiql"); code != 200 {
 				t.Fatalf("graphiql in development = %d", code)
@@ -207,41 +195,44 @@ func TestProductionHidesGraphiQL(t *testing.T) {
 	}
 }
 
-func TestDemoWithoutSeederFails(t *testing.T) {
+func TestSeedIsIdempotent(t *testing.T) {
 	m, _ := newMain(t, backend{name: "embedded"})
-	m.Config.Demo = true
-	err := m.Run(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "Seeder") {
-		t.Fatalf("serve --demo without seeder = %v", err)
+	if err := m.Seed(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-
-	m2, _ := newMain(t, backend{name: "embedded"})
-	var seeded int
-	m2.Seeder = func(ctx context.Context, d *Deps) error {
-		if d.DB == nil {
-			t.Error("seeder got no database")
+	count := func() int {
+		var n int
+		if err := m.Deps().DB.NewRaw("SELECT count(*) FROM users").Scan(context.Background(), &n); err != nil {
+			t.Fatal(err)
 		}
-		seeded++
-		return nil
+		return n
 	}
-	if err := m2.Seed(context.Background()); err != nil || seeded != 1 {
-		t.Fatalf("Seed = %v, seeded %d", err, seeded)
+	before := count()
+	if before != 4 {
+		t.Fatalf("demo created %d users, want the 4 demo accounts", before)
+	}
+	if err := m.seed(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if after := count(); after != before {
+		t.Fatalf("second seed changed users from %d to %d", before, after)
 	}
 }
 
-func TestCreateUserHook(t *testing.T) {
+func TestCreateUserCommand(t *testing.T) {
 	m, _ := newMain(t, backend{name: "embedded"})
-	if err := m.CreateUser(context.Background(), CreateUserInput{Username: "a", Password: "b", PlatformAdmin: true}); err == nil {
-		t.Fatal("CreateUser without hook succeeded")
-	}
-	var got CreateUserInput
-	m.UserCreator = func(ctx context.Context, d *Deps, in CreateUserInput) error { got = in; return nil }
 	if err := m.CreateUser(context.Background(), CreateUserInput{Username: "a", Password: "b"}); err == nil {
 		t.Fatal("CreateUser without role or platform admin succeeded")
 	}
-	in := CreateUserInput{Username: "towna.admin", Password: "Demo-2026", Role: "town_admin", OrgID: 2}
-	if err := m.CreateUser(context.Background(), in); err != nil || got != in {
-		t.Fatalf("CreateUser = %v, hook got %+v", err, got)
+	in := CreateUserInput{Username: "root.admin", Password: "Start-2026", PlatformAdmin: true}
+	if err := m.CreateUser(context.Background(), in); err != nil {
+		t.Fatalf("create platform admin: %v", err)
+	}
+	if _, err := m.Deps().Services.Auth.Login(context.Background(), "root.admin", "Start-2026", ""); err != nil {
+		t.Fatalf("the new platform admin cannot sign in: %v", err)
+	}
+	if err := m.CreateUser(context.Background(), in); err == nil {
+		t.Fatal("a second account with the same username was created")
 	}
 }
 
