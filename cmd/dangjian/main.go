@@ -26,7 +26,7 @@ commands:
   scheduler                                       run the job scheduler only (needs REDIS_URL)
   migrate up|down|status                          change or show the database schema
   seed --demo                                     load the demo district
-  admin create-user --username U --password P [--role ROLE --org-id N | --platform-admin]
+  admin create-user --username U --password P [--role ROLE --org-id N | --role ROLE --district-id N | --platform-admin]
   version                                         print the version
 
 Configuration comes from the environment (DJ_ADDR, DATABASE_URL, REDIS_URL, …),

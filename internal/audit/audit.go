@@ -142,7 +142,7 @@ func (l *Log) List(ctx context.Context, f Filter, page pagination.Request) (pagi
 	if err != nil {
 		return out, err
 	}
-	err = l.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = l.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		q := tx.NewSelect().Model((*Entry)(nil)).ModelTableExpr("audit_log AS a")
 		// Town-level rows within the granted subtrees' towns, or district-level rows of granted districts.
 		var towns []any

@@ -226,7 +226,7 @@ func (s *Service) RolesOf(ctx context.Context, userIDs []int64) (map[int64][]*As
 		return nil, err
 	}
 	var rows []*Assignment
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(&rows).
 			Join("JOIN users AS u ON u.id = ra.user_id").
 			Where("ra.user_id IN (?)", bun.In(userIDs)).Where(cond, args...).

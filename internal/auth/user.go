@@ -101,7 +101,7 @@ func loadUser(ctx context.Context, idb bun.IDB, id int64) (*User, error) {
 func (s *Service) loadUserWithRoot(ctx context.Context, id int64) (*User, string, error) {
 	var u *User
 	var root string
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var err error
 		if u, err = loadUser(ctx, tx, id); err != nil {
 			return err
@@ -405,7 +405,7 @@ func (s *Service) GetUsers(ctx context.Context, ids []int64) (map[int64]*User, e
 		return nil, err
 	}
 	var users []*User
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(&users).Where("u.id IN (?)", bun.In(ids)).Where(cond, args...).Scan(ctx)
 	})
 	if err != nil {
@@ -446,7 +446,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter, p pagination.Requ
 		return out, err
 	}
 	scope := actor.ScopeOf(ctx)
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		if f.TenantID != nil {
 			var ds []int64
 			if err := tx.NewSelect().Table("tenants").Column("district_id").Where("id = ?", *f.TenantID).Scan(ctx, &ds); err != nil {

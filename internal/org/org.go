@@ -201,7 +201,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*Organization, error) {
 		return nil, err
 	}
 	var out *Organization
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		o, err := s.loadVisible(ctx, tx, id)
 		out = o
 		return err
@@ -232,7 +232,7 @@ func (s *Service) GetMany(ctx context.Context, ids []int64) (map[int64]*Organiza
 		return nil, err
 	}
 	grantCond, grantArgs := grants.Filter("o.tenant_id", "o.path")
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var rows []*Organization
 		if err := tx.NewSelect().Model(&rows).
 			Where("o.id IN (?)", bun.In(ids)).
@@ -283,7 +283,7 @@ func (s *Service) List(ctx context.Context, f Filter, p pagination.Request) (pag
 		return out, err
 	}
 	grantCond, grantArgs := grants.Filter("o.tenant_id", "o.path")
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var rows []*Organization
 		q := tx.NewSelect().Model(&rows).Where(scopeCond, scopeArgs...).Where(grantCond, grantArgs...)
 		if f.TenantID != nil {

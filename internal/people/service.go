@@ -184,7 +184,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*Person, error) {
 		return nil, err
 	}
 	var out *Person
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		row, err := s.loadVisible(ctx, tx, id)
 		if err != nil {
 			return err
@@ -216,7 +216,7 @@ func (s *Service) GetMany(ctx context.Context, ids []int64) (map[int64]*Person, 
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var rows []*personRow
 		if err := selectPersons(tx, &rows).Where("p.id IN (?)", bun.In(ids)).Where(readCond, readArgs...).Scan(ctx); err != nil {
 			return fmt.Errorf("get people: %w", err)
@@ -261,7 +261,7 @@ func (s *Service) List(ctx context.Context, f Filter, pr pagination.Request) (pa
 	if err != nil {
 		return out, err
 	}
-	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var rows []*personRow
 		q := selectPersons(tx, &rows).Where(readCond, readArgs...)
 		if f.OrgID != nil {

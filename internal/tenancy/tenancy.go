@@ -95,7 +95,7 @@ func visibleDistricts(ctx context.Context, q *bun.SelectQuery, col string) (*bun
 // ListDistricts returns the districts the actor may see.
 func (s *Service) ListDistricts(ctx context.Context) ([]*District, error) {
 	var out []*District
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		q, err := visibleDistricts(ctx, tx.NewSelect().Model(&out), "d.id")
 		if err != nil {
 			return err
@@ -108,7 +108,7 @@ func (s *Service) ListDistricts(ctx context.Context) ([]*District, error) {
 // GetDistrict returns one visible district, or NOT_FOUND.
 func (s *Service) GetDistrict(ctx context.Context, id int64) (*District, error) {
 	var d District
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		q, err := visibleDistricts(ctx, tx.NewSelect().Model(&d).Where("d.id = ?", id), "d.id")
 		if err != nil {
 			return err
@@ -145,7 +145,7 @@ func visibleTowns(ctx context.Context, q *bun.SelectQuery) (*bun.SelectQuery, er
 // ListTowns returns the visible towns, optionally of one district, by id.
 func (s *Service) ListTowns(ctx context.Context, districtID *int64) ([]*Town, error) {
 	var out []*Town
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		q, err := visibleTowns(ctx, tx.NewSelect().Model(&out))
 		if err != nil {
 			return err
@@ -161,7 +161,7 @@ func (s *Service) ListTowns(ctx context.Context, districtID *int64) ([]*Town, er
 // GetTowns returns the visible towns among ids, keyed by id.
 func (s *Service) GetTowns(ctx context.Context, ids []int64) (map[int64]*Town, error) {
 	var rows []*Town
-	err := s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		q, err := visibleTowns(ctx, tx.NewSelect().Model(&rows).Where("t.id IN (?)", bun.In(ids)))
 		if err != nil {
 			return err
