@@ -1,0 +1,9 @@
+DROP TABLE IF EXISTS task_reviews;
+DROP TABLE IF EXISTS attachments;
+DROP TABLE IF EXISTS record_attendance;
+DROP TABLE IF EXISTS record_instances;
+DROP TABLE IF EXISTS activity_records;
+DROP TABLE IF EXISTS task_instances;
+DROP TABLE IF EXISTS deployments;
+DROP TABLE IF EXISTS template_settings;
+DROP TABLE IF EXISTS task_templates;
