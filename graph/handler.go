@@ -33,6 +33,9 @@ type Config struct {
 	MaxUploadBytes int64
 }
 
+// maxNodes bounds the fields of an operation with its fragments expanded.
+const maxNodes = 5000
+
 // NewHandler returns the /graphql HTTP handler.
 func NewHandler(r *Resolver, cfg Config) http.Handler {
 	if cfg.MaxDepth <= 0 {
@@ -61,8 +64,10 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// The shape limit runs first: it is linear in the query, while the
+	// complexity calculation walks every expanded path.
+	srv.Use(shapeLimit{MaxDepth: cfg.MaxDepth, MaxNodes: maxNodes})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
-	srv.Use(depthLimit{Max: cfg.MaxDepth})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic(logger))
 	return checkJSON(withRemoteAddr(r.withLoaders(withAuthzCache(srv))))

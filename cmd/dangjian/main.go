@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	_ "time/tzdata" // town time zones work on hosts and images without zoneinfo
 
 	"dangjian/internal/app"
 )

@@ -20,7 +20,7 @@ import (
 
 // Entry is one row of the audit log.
 type Entry struct {
-	bun.BaseModel `bun:"table:audit_log"`
+	bun.BaseModel `bun:"table:audit_log,alias:a"`
 
 	ID            int64     `bun:"id,pk,autoincrement"`
 	TenantID      *int64    `bun:"tenant_id"`
@@ -143,7 +143,7 @@ func (l *Log) List(ctx context.Context, f Filter, page pagination.Request) (pagi
 		return out, err
 	}
 	err = l.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
-		q := tx.NewSelect().Model((*Entry)(nil)).ModelTableExpr("audit_log AS a")
+		q := tx.NewSelect().Model((*Entry)(nil))
 		// Town-level rows within the granted subtrees' towns, or district-level rows of granted districts.
 		var towns []any
 		townCond := "1 = 0"

@@ -179,6 +179,11 @@ func (s *Service) createUser(ctx context.Context, in CreateUserInput) (*User, er
 				return fmt.Errorf("read town %d: %w", tenantID, err)
 			}
 			if len(ids) == 0 {
+				// Say the same as for another district's town: whether a
+				// town exists is not the caller's business.
+				if !actor.ScopeOf(ctx).System {
+					return apperr.ErrForbidden
+				}
 				return apperr.Invalid("tenantId", "乡镇不存在")
 			}
 			districtID = ids[0]
@@ -188,6 +193,9 @@ func (s *Service) createUser(ctx context.Context, in CreateUserInput) (*User, er
 		})
 		if err != nil {
 			return nil, err
+		}
+		if !actor.ScopeOf(ctx).CanRead(tenantID, districtID) {
+			return nil, apperr.ErrForbidden
 		}
 		if in.DistrictID != nil && *in.DistrictID != districtID {
 			return nil, apperr.Invalid("districtId", "所属区与乡镇不一致")

@@ -47,6 +47,12 @@ const (
 	AuditRead     Action = "audit.read"
 	DistrictRead  Action = "district.read"
 	DistrictWrite Action = "district.write"
+	// TaskRead reads task templates, task instances, deployments and the 三色 status.
+	TaskRead Action = "task.read"
+	// TaskWrite writes an organisation's task templates and deployments (部署).
+	TaskWrite Action = "task.write"
+	// TaskReview accepts or returns submitted task instances (审核).
+	TaskReview Action = "task.review"
 )
 
 // Role is a role that can be assigned to a user on an org node or a district.

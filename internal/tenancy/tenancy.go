@@ -252,7 +252,7 @@ func (s *Service) CreateTown(ctx context.Context, in CreateTownInput) (*Town, *o
 	if tz == "" {
 		tz = "Asia/Shanghai"
 	}
-	if _, err := time.LoadLocation(tz); err != nil {
+	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
 		return nil, nil, apperr.Invalid("timezone", "时区无效，例如 Asia/Shanghai")
 	}
 	committee := strings.TrimSpace(in.CommitteeName)
