@@ -17,6 +17,13 @@ const (
 	typeTown           = "Town"
 	typeDistrict       = "District"
 	typeAuditEntry     = "AuditEntry"
+	typeTaskTemplate   = "TaskTemplate"
+	typeTaskInstance   = "TaskInstance"
+	typeActivityRecord = "ActivityRecord"
+	typeAttachment     = "Attachment"
+	typeDeployment     = "Deployment"
+	typeNotification   = "Notification"
+	typeWebhook        = "Webhook"
 )
 
 // toGlobalID encodes a Relay global id: base64url("Type:123").

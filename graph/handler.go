@@ -127,5 +127,9 @@ func complexity() generated.ComplexityRoot {
 	c.Query.AuditLog = func(child int, first *int, _ *string, _ *model.AuditFilter) int { return page(child, first) }
 	c.Organization.Children = func(child int, first *int, _ *string, _ *bool) int { return page(child, first) }
 	c.Organization.Members = func(child int, first *int, _ *string, _ *model.PersonFilter) int { return page(child, first) }
+	c.Query.TaskInstances = func(child int, _ *model.TaskInstanceFilter, first *int, _ *string) int { return page(child, first) }
+	c.Query.MyTasks = func(child int, first *int, _ *string) int { return page(child, first) }
+	c.Query.Deployments = func(child int, first *int, _ *string) int { return page(child, first) }
+	c.Query.Inbox = func(child int, first *int, _ *string, _ *bool) int { return page(child, first) }
 	return c
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"dangjian/internal/affairs"
+	"dangjian/internal/apperr"
 	"dangjian/internal/auth"
 	"dangjian/internal/org"
 	"dangjian/internal/people"
@@ -22,6 +24,11 @@ type loaders struct {
 	roles    *dataloadgen.Loader[int64, []*auth.Assignment]
 	town     *dataloadgen.Loader[int64, *tenancy.Town]
 	district *dataloadgen.Loader[int64, *tenancy.District]
+
+	instance   *dataloadgen.Loader[int64, *affairs.Instance]
+	record     *dataloadgen.Loader[int64, *affairs.Record]
+	template   *dataloadgen.Loader[int64, *affairs.Template]
+	deployment *dataloadgen.Loader[int64, *affairs.WorkDeployment]
 }
 
 type loadersKey struct{}
@@ -63,6 +70,31 @@ func (r *Resolver) newLoaders() *loaders {
 				m[d.ID] = d
 			}
 			return m, err
+		}), opt),
+		instance: dataloadgen.NewLoader(byKeys(r.Affairs.GetInstances), opt),
+		record:   dataloadgen.NewLoader(byKeys(r.Affairs.GetRecords), opt),
+		template: dataloadgen.NewLoader(byKeys(func(ctx context.Context, ids []int64) (map[int64]*affairs.Template, error) {
+			// A town sees a few dozen templates: one query for all of them.
+			all, err := r.Affairs.Templates(ctx)
+			m := make(map[int64]*affairs.Template, len(all))
+			for _, t := range all {
+				m[t.ID] = t
+			}
+			return m, err
+		}), opt),
+		deployment: dataloadgen.NewLoader(byKeys(func(ctx context.Context, ids []int64) (map[int64]*affairs.WorkDeployment, error) {
+			m := make(map[int64]*affairs.WorkDeployment, len(ids))
+			for _, id := range ids {
+				d, err := r.Affairs.GetDeployment(ctx, id)
+				if apperr.CodeOf(err) == apperr.NotFound {
+					continue
+				}
+				if err != nil {
+					return m, err
+				}
+				m[id] = d
+			}
+			return m, nil
 		}), opt),
 	}
 }

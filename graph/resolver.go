@@ -8,11 +8,14 @@ package graph
 import (
 	"log/slog"
 
+	"dangjian/internal/affairs"
 	"dangjian/internal/audit"
 	"dangjian/internal/auth"
 	"dangjian/internal/authz"
+	"dangjian/internal/clock"
 	"dangjian/internal/org"
 	"dangjian/internal/people"
+	"dangjian/internal/remind"
 	"dangjian/internal/tenancy"
 )
 
@@ -24,6 +27,9 @@ type Resolver struct {
 	Tenancy *tenancy.Service
 	Audit   *audit.Log
 	Authz   *authz.Authorizer
+	Affairs *affairs.Service
+	Remind  *remind.Service
+	Clock   clock.Clock
 	Logger  *slog.Logger
 }
 

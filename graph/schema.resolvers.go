@@ -39,6 +39,14 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		node, err = nilIfMissing(loadersFor(ctx).town.Load(ctx, n))
 	case typeDistrict:
 		node, err = nilIfMissing(loadersFor(ctx).district.Load(ctx, n))
+	case typeTaskInstance:
+		node, err = nilIfMissing(loadersFor(ctx).instance.Load(ctx, n))
+	case typeActivityRecord:
+		node, err = nilIfMissing(loadersFor(ctx).record.Load(ctx, n))
+	case typeDeployment:
+		node, err = nilIfMissing(loadersFor(ctx).deployment.Load(ctx, n))
+	case typeTaskTemplate:
+		node, err = nilIfMissing(loadersFor(ctx).template.Load(ctx, n))
 	default:
 		return nil, nil
 	}

@@ -6,10 +6,12 @@ import (
 	"bytes"
 	"context"
 	"dangjian/graph/model"
+	"dangjian/internal/affairs"
 	"dangjian/internal/audit"
 	"dangjian/internal/auth"
 	"dangjian/internal/org"
 	"dangjian/internal/people"
+	"dangjian/internal/remind"
 	"dangjian/internal/tenancy"
 	"errors"
 	"fmt"
@@ -34,21 +36,74 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ActivityRecord() ActivityRecordResolver
+	Attachment() AttachmentResolver
+	Attendance() AttendanceResolver
 	AuditEntry() AuditEntryResolver
+	Deployment() DeploymentResolver
 	District() DistrictResolver
 	Mutation() MutationResolver
+	Notification() NotificationResolver
+	OrgStatus() OrgStatusResolver
+	OrgStatusChild() OrgStatusChildResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
 	Query() QueryResolver
+	ReminderDelivery() ReminderDeliveryResolver
+	ReminderStatus() ReminderStatusResolver
 	RoleAssignment() RoleAssignmentResolver
+	TaskEvent() TaskEventResolver
+	TaskInstance() TaskInstanceResolver
+	TaskTemplate() TaskTemplateResolver
 	Town() TownResolver
 	User() UserResolver
+	Webhook() WebhookResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ActivityRecord struct {
+		Attachments   func(childComplexity int) int
+		Attendance    func(childComplexity int) int
+		Content       func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		EndAt         func(childComplexity int) int
+		Host          func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Late          func(childComplexity int) int
+		Minutes       func(childComplexity int) int
+		Org           func(childComplexity int) int
+		Place         func(childComplexity int) int
+		StartAt       func(childComplexity int) int
+		TaskInstances func(childComplexity int) int
+		Title         func(childComplexity int) int
+	}
+
+	ActivityRecordPayload struct {
+		ActivityRecord func(childComplexity int) int
+	}
+
+	Attachment struct {
+		ContentType func(childComplexity int) int
+		Filename    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Size        func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
+	AttachmentPayload struct {
+		Attachment func(childComplexity int) int
+	}
+
+	Attendance struct {
+		AbsenceReason func(childComplexity int) int
+		Person        func(childComplexity int) int
+		Present       func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		Action        func(childComplexity int) int
 		ActorUsername func(childComplexity int) int
@@ -80,6 +135,41 @@ type ComplexityRoot struct {
 		User                 func(childComplexity int) int
 	}
 
+	Deployment struct {
+		Content     func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Deadline    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Issuer      func(childComplexity int) int
+		Progress    func(childComplexity int) int
+		TargetKinds func(childComplexity int) int
+		TargetRoot  func(childComplexity int) int
+		Title       func(childComplexity int) int
+	}
+
+	DeploymentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DeploymentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DeploymentPayload struct {
+		Deployment func(childComplexity int) int
+	}
+
+	DeploymentProgress struct {
+		Done      func(childComplexity int) int
+		Overdue   func(childComplexity int) int
+		Pending   func(childComplexity int) int
+		Submitted func(childComplexity int) int
+		Total     func(childComplexity int) int
+	}
+
 	District struct {
 		Code  func(childComplexity int) int
 		ID    func(childComplexity int) int
@@ -103,30 +193,85 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AssignRole           func(childComplexity int, input model.AssignRoleInput) int
-		ChangePassword       func(childComplexity int, input model.ChangePasswordInput) int
-		CreateDistrict       func(childComplexity int, input model.CreateDistrictInput) int
-		CreateOrganization   func(childComplexity int, input model.CreateOrganizationInput) int
-		CreatePerson         func(childComplexity int, input model.PersonInput) int
-		CreateTown           func(childComplexity int, input model.CreateTownInput) int
-		CreateUser           func(childComplexity int, input model.CreateUserInput) int
-		DissolveOrganization func(childComplexity int, input model.DissolveOrganizationInput) int
-		ImportPeople         func(childComplexity int, input model.ImportPeopleInput) int
-		Login                func(childComplexity int, input model.LoginInput) int
-		Logout               func(childComplexity int, input model.LogoutInput) int
-		MoveOrganization     func(childComplexity int, input model.MoveOrganizationInput) int
-		Ping                 func(childComplexity int) int
-		RefreshToken         func(childComplexity int, input model.RefreshTokenInput) int
-		RemovePerson         func(childComplexity int, input model.RemovePersonInput) int
-		ResetPassword        func(childComplexity int, input model.ResetPasswordInput) int
-		RevokeRole           func(childComplexity int, input model.RevokeRoleInput) int
-		UpdateOrganization   func(childComplexity int, input model.UpdateOrganizationInput) int
-		UpdatePerson         func(childComplexity int, input model.UpdatePersonInput) int
-		UpdateUser           func(childComplexity int, input model.UpdateUserInput) int
+		AssignRole               func(childComplexity int, input model.AssignRoleInput) int
+		ChangePassword           func(childComplexity int, input model.ChangePasswordInput) int
+		CreateActivityRecord     func(childComplexity int, input model.CreateActivityRecordInput) int
+		CreateDeployment         func(childComplexity int, input model.CreateDeploymentInput) int
+		CreateDistrict           func(childComplexity int, input model.CreateDistrictInput) int
+		CreateOrganization       func(childComplexity int, input model.CreateOrganizationInput) int
+		CreatePerson             func(childComplexity int, input model.PersonInput) int
+		CreateTaskTemplate       func(childComplexity int, input model.CreateTaskTemplateInput) int
+		CreateTown               func(childComplexity int, input model.CreateTownInput) int
+		CreateUser               func(childComplexity int, input model.CreateUserInput) int
+		CreateWebhook            func(childComplexity int, input model.CreateWebhookInput) int
+		DeleteWebhook            func(childComplexity int, id string) int
+		DissolveOrganization     func(childComplexity int, input model.DissolveOrganizationInput) int
+		ImportPeople             func(childComplexity int, input model.ImportPeopleInput) int
+		Login                    func(childComplexity int, input model.LoginInput) int
+		Logout                   func(childComplexity int, input model.LogoutInput) int
+		MarkAllNotificationsRead func(childComplexity int) int
+		MarkNotificationsRead    func(childComplexity int, ids []string) int
+		MoveOrganization         func(childComplexity int, input model.MoveOrganizationInput) int
+		Ping                     func(childComplexity int) int
+		RefreshToken             func(childComplexity int, input model.RefreshTokenInput) int
+		RemovePerson             func(childComplexity int, input model.RemovePersonInput) int
+		ResetPassword            func(childComplexity int, input model.ResetPasswordInput) int
+		ReviewTaskInstance       func(childComplexity int, input model.ReviewTaskInstanceInput) int
+		RevokeRole               func(childComplexity int, input model.RevokeRoleInput) int
+		UpdateNotificationPrefs  func(childComplexity int, input model.NotificationPrefsInput) int
+		UpdateOrganization       func(childComplexity int, input model.UpdateOrganizationInput) int
+		UpdatePerson             func(childComplexity int, input model.UpdatePersonInput) int
+		UpdateTaskTemplate       func(childComplexity int, input model.UpdateTaskTemplateInput) int
+		UpdateUser               func(childComplexity int, input model.UpdateUserInput) int
+		UpdateWebhook            func(childComplexity int, input model.UpdateWebhookInput) int
+		UploadAttachment         func(childComplexity int, input model.UploadAttachmentInput) int
+	}
+
+	Notification struct {
+		Body         func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Link         func(childComplexity int) int
+		ReadAt       func(childComplexity int) int
+		TaskInstance func(childComplexity int) int
+		Title        func(childComplexity int) int
+	}
+
+	NotificationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NotificationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NotificationPrefs struct {
+		Email          func(childComplexity int) int
+		EmailEnabled   func(childComplexity int) int
+		WebhookEnabled func(childComplexity int) int
 	}
 
 	OkPayload struct {
 		Ok func(childComplexity int) int
+	}
+
+	OrgStatus struct {
+		Amber    func(childComplexity int) int
+		Children func(childComplexity int) int
+		Green    func(childComplexity int) int
+		Org      func(childComplexity int) int
+		Period   func(childComplexity int) int
+		Red      func(childComplexity int) int
+	}
+
+	OrgStatusChild struct {
+		Amber func(childComplexity int) int
+		Green func(childComplexity int) int
+		Org   func(childComplexity int) int
+		Red   func(childComplexity int) int
 	}
 
 	Organization struct {
@@ -206,15 +351,43 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AuditLog                func(childComplexity int, first *int, after *string, filter *model.AuditFilter) int
+		Deployments             func(childComplexity int, first *int, after *string) int
 		Districts               func(childComplexity int) int
 		Duties                  func(childComplexity int) int
+		Inbox                   func(childComplexity int, first *int, after *string, unreadOnly *bool) int
 		Me                      func(childComplexity int) int
+		MyTasks                 func(childComplexity int, first *int, after *string) int
 		Node                    func(childComplexity int, id string) int
+		NotificationPrefs       func(childComplexity int) int
+		OrgStatus               func(childComplexity int, orgID string, period *string) int
 		Organizations           func(childComplexity int, first *int, after *string, filter *model.OrganizationFilter) int
 		People                  func(childComplexity int, first *int, after *string, filter *model.PersonFilter) int
 		PeopleImportTemplateURL func(childComplexity int) int
+		Reminders               func(childComplexity int, taskInstanceID string) int
+		TaskInstances           func(childComplexity int, filter *model.TaskInstanceFilter, first *int, after *string) int
+		TaskTemplates           func(childComplexity int) int
 		Towns                   func(childComplexity int, districtID *string) int
+		UnreadCount             func(childComplexity int) int
 		Users                   func(childComplexity int, first *int, after *string, filter *model.UserFilter) int
+		Webhooks                func(childComplexity int) int
+	}
+
+	ReminderDelivery struct {
+		Attempts    func(childComplexity int) int
+		Channel     func(childComplexity int) int
+		DeliveredAt func(childComplexity int) int
+		LastError   func(childComplexity int) int
+		Status      func(childComplexity int) int
+	}
+
+	ReminderStatus struct {
+		Deliveries    func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		LastError     func(childComplexity int) int
+		OffsetDays    func(childComplexity int) int
+		RecipientName func(childComplexity int) int
+		SendAfter     func(childComplexity int) int
+		Status        func(childComplexity int) int
 	}
 
 	RoleAssignment struct {
@@ -229,6 +402,65 @@ type ComplexityRoot struct {
 
 	RoleAssignmentPayload struct {
 		RoleAssignment func(childComplexity int) int
+	}
+
+	TaskEvent struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		Comment   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Record    func(childComplexity int) int
+	}
+
+	TaskInstance struct {
+		Color       func(childComplexity int) int
+		CompletedAt func(childComplexity int) int
+		Deployment  func(childComplexity int) int
+		DueAt       func(childComplexity int) int
+		History     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Org         func(childComplexity int) int
+		Period      func(childComplexity int) int
+		Records     func(childComplexity int) int
+		Status      func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
+		Template    func(childComplexity int) int
+		Title       func(childComplexity int) int
+	}
+
+	TaskInstanceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TaskInstanceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TaskInstancePayload struct {
+		TaskInstance func(childComplexity int) int
+	}
+
+	TaskTemplate struct {
+		Active            func(childComplexity int) int
+		Cadence           func(childComplexity int) int
+		Category          func(childComplexity int) int
+		Code              func(childComplexity int) int
+		DueDaysBeforeEnd  func(childComplexity int) int
+		EscalateAfterDays func(childComplexity int) int
+		Evidence          func(childComplexity int) int
+		FromDistrict      func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Name              func(childComplexity int) int
+		OrgKinds          func(childComplexity int) int
+		OverdueEveryDays  func(childComplexity int) int
+		RemindDaysBefore  func(childComplexity int) int
+	}
+
+	TaskTemplatePayload struct {
+		TaskTemplate func(childComplexity int) int
 	}
 
 	Town struct {
@@ -271,18 +503,61 @@ type ComplexityRoot struct {
 	UserPayload struct {
 		User func(childComplexity int) int
 	}
+
+	Webhook struct {
+		Enabled func(childComplexity int) int
+		Format  func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Org     func(childComplexity int) int
+		Signed  func(childComplexity int) int
+		URL     func(childComplexity int) int
+	}
+
+	WebhookPayload struct {
+		Webhook func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type ActivityRecordResolver interface {
+	ID(ctx context.Context, obj *affairs.Record) (string, error)
+
+	Kind(ctx context.Context, obj *affairs.Record) (model.TaskCategory, error)
+	Org(ctx context.Context, obj *affairs.Record) (*org.Organization, error)
+
+	Host(ctx context.Context, obj *affairs.Record) (*people.Person, error)
+
+	Attendance(ctx context.Context, obj *affairs.Record) ([]*affairs.Attendance, error)
+	Attachments(ctx context.Context, obj *affairs.Record) ([]*affairs.Attachment, error)
+	TaskInstances(ctx context.Context, obj *affairs.Record) ([]*affairs.Instance, error)
+}
+type AttachmentResolver interface {
+	ID(ctx context.Context, obj *affairs.Attachment) (string, error)
+
+	Size(ctx context.Context, obj *affairs.Attachment) (int, error)
+	URL(ctx context.Context, obj *affairs.Attachment) (string, error)
+}
+type AttendanceResolver interface {
+	Person(ctx context.Context, obj *affairs.Attendance) (*people.Person, error)
+}
 type AuditEntryResolver interface {
 	ID(ctx context.Context, obj *audit.Entry) (string, error)
 
 	EntityID(ctx context.Context, obj *audit.Entry) (*int, error)
 
 	Town(ctx context.Context, obj *audit.Entry) (*tenancy.Town, error)
+}
+type DeploymentResolver interface {
+	ID(ctx context.Context, obj *affairs.WorkDeployment) (string, error)
+
+	Issuer(ctx context.Context, obj *affairs.WorkDeployment) (*org.Organization, error)
+	TargetRoot(ctx context.Context, obj *affairs.WorkDeployment) (*org.Organization, error)
+	TargetKinds(ctx context.Context, obj *affairs.WorkDeployment) ([]model.OrgKind, error)
+	Progress(ctx context.Context, obj *affairs.WorkDeployment) (*affairs.Progress, error)
 }
 type DistrictResolver interface {
 	ID(ctx context.Context, obj *tenancy.District) (string, error)
@@ -291,6 +566,12 @@ type DistrictResolver interface {
 }
 type MutationResolver interface {
 	Ping(ctx context.Context) (string, error)
+	CreateTaskTemplate(ctx context.Context, input model.CreateTaskTemplateInput) (*model.TaskTemplatePayload, error)
+	UpdateTaskTemplate(ctx context.Context, input model.UpdateTaskTemplateInput) (*model.TaskTemplatePayload, error)
+	UploadAttachment(ctx context.Context, input model.UploadAttachmentInput) (*model.AttachmentPayload, error)
+	CreateActivityRecord(ctx context.Context, input model.CreateActivityRecordInput) (*model.ActivityRecordPayload, error)
+	ReviewTaskInstance(ctx context.Context, input model.ReviewTaskInstanceInput) (*model.TaskInstancePayload, error)
+	CreateDeployment(ctx context.Context, input model.CreateDeploymentInput) (*model.DeploymentPayload, error)
 	Login(ctx context.Context, input model.LoginInput) (*model.AuthPayload, error)
 	RefreshToken(ctx context.Context, input model.RefreshTokenInput) (*model.AuthPayload, error)
 	Logout(ctx context.Context, input model.LogoutInput) (*model.OkPayload, error)
@@ -308,8 +589,26 @@ type MutationResolver interface {
 	UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error)
 	RemovePerson(ctx context.Context, input model.RemovePersonInput) (*model.PersonPayload, error)
 	ImportPeople(ctx context.Context, input model.ImportPeopleInput) (*model.ImportPeoplePayload, error)
+	MarkNotificationsRead(ctx context.Context, ids []string) (int, error)
+	MarkAllNotificationsRead(ctx context.Context) (int, error)
+	UpdateNotificationPrefs(ctx context.Context, input model.NotificationPrefsInput) (*remind.Prefs, error)
+	CreateWebhook(ctx context.Context, input model.CreateWebhookInput) (*model.WebhookPayload, error)
+	UpdateWebhook(ctx context.Context, input model.UpdateWebhookInput) (*model.WebhookPayload, error)
+	DeleteWebhook(ctx context.Context, id string) (*model.OkPayload, error)
 	CreateDistrict(ctx context.Context, input model.CreateDistrictInput) (*model.DistrictPayload, error)
 	CreateTown(ctx context.Context, input model.CreateTownInput) (*model.TownPayload, error)
+}
+type NotificationResolver interface {
+	ID(ctx context.Context, obj *remind.Notification) (string, error)
+
+	TaskInstance(ctx context.Context, obj *remind.Notification) (*affairs.Instance, error)
+}
+type OrgStatusResolver interface {
+	Org(ctx context.Context, obj *affairs.StatusSummary) (*org.Organization, error)
+	Period(ctx context.Context, obj *affairs.StatusSummary) (string, error)
+}
+type OrgStatusChildResolver interface {
+	Org(ctx context.Context, obj *affairs.ChildStatus) (*org.Organization, error)
 }
 type OrganizationResolver interface {
 	ID(ctx context.Context, obj *org.Organization) (string, error)
@@ -340,6 +639,11 @@ type PersonResolver interface {
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
+	TaskTemplates(ctx context.Context) ([]*affairs.Template, error)
+	TaskInstances(ctx context.Context, filter *model.TaskInstanceFilter, first *int, after *string) (*model.TaskInstanceConnection, error)
+	MyTasks(ctx context.Context, first *int, after *string) (*model.TaskInstanceConnection, error)
+	Deployments(ctx context.Context, first *int, after *string) (*model.DeploymentConnection, error)
+	OrgStatus(ctx context.Context, orgID string, period *string) (*affairs.StatusSummary, error)
 	AuditLog(ctx context.Context, first *int, after *string, filter *model.AuditFilter) (*model.AuditEntryConnection, error)
 	Me(ctx context.Context) (*auth.User, error)
 	Users(ctx context.Context, first *int, after *string, filter *model.UserFilter) (*model.UserConnection, error)
@@ -347,8 +651,25 @@ type QueryResolver interface {
 	People(ctx context.Context, first *int, after *string, filter *model.PersonFilter) (*model.PersonConnection, error)
 	PeopleImportTemplateURL(ctx context.Context) (string, error)
 	Duties(ctx context.Context) ([]string, error)
+	Inbox(ctx context.Context, first *int, after *string, unreadOnly *bool) (*model.NotificationConnection, error)
+	UnreadCount(ctx context.Context) (int, error)
+	NotificationPrefs(ctx context.Context) (*remind.Prefs, error)
+	Webhooks(ctx context.Context) ([]*remind.Webhook, error)
+	Reminders(ctx context.Context, taskInstanceID string) ([]*remind.ReminderState, error)
 	Districts(ctx context.Context) ([]*tenancy.District, error)
 	Towns(ctx context.Context, districtID *string) ([]*tenancy.Town, error)
+}
+type ReminderDeliveryResolver interface {
+	Channel(ctx context.Context, obj *remind.Delivery) (string, error)
+	Status(ctx context.Context, obj *remind.Delivery) (string, error)
+}
+type ReminderStatusResolver interface {
+	Kind(ctx context.Context, obj *remind.ReminderState) (string, error)
+	OffsetDays(ctx context.Context, obj *remind.ReminderState) (int, error)
+
+	Status(ctx context.Context, obj *remind.ReminderState) (string, error)
+	SendAfter(ctx context.Context, obj *remind.ReminderState) (*time.Time, error)
+	LastError(ctx context.Context, obj *remind.ReminderState) (string, error)
 }
 type RoleAssignmentResolver interface {
 	ID(ctx context.Context, obj *auth.Assignment) (string, error)
@@ -357,6 +678,36 @@ type RoleAssignmentResolver interface {
 	Org(ctx context.Context, obj *auth.Assignment) (*org.Organization, error)
 	District(ctx context.Context, obj *auth.Assignment) (*tenancy.District, error)
 	User(ctx context.Context, obj *auth.Assignment) (*auth.User, error)
+}
+type TaskEventResolver interface {
+	Action(ctx context.Context, obj *affairs.ReviewEvent) (string, error)
+
+	Actor(ctx context.Context, obj *affairs.ReviewEvent) (*auth.User, error)
+	Record(ctx context.Context, obj *affairs.ReviewEvent) (*affairs.Record, error)
+}
+type TaskInstanceResolver interface {
+	ID(ctx context.Context, obj *affairs.Instance) (string, error)
+
+	Status(ctx context.Context, obj *affairs.Instance) (model.TaskStatus, error)
+	Color(ctx context.Context, obj *affairs.Instance) (model.TaskColor, error)
+	Org(ctx context.Context, obj *affairs.Instance) (*org.Organization, error)
+	Template(ctx context.Context, obj *affairs.Instance) (*affairs.Template, error)
+	Deployment(ctx context.Context, obj *affairs.Instance) (*affairs.WorkDeployment, error)
+
+	Records(ctx context.Context, obj *affairs.Instance) ([]*affairs.Record, error)
+	History(ctx context.Context, obj *affairs.Instance) ([]*affairs.ReviewEvent, error)
+}
+type TaskTemplateResolver interface {
+	ID(ctx context.Context, obj *affairs.Template) (string, error)
+
+	Category(ctx context.Context, obj *affairs.Template) (model.TaskCategory, error)
+	OrgKinds(ctx context.Context, obj *affairs.Template) ([]model.OrgKind, error)
+	Cadence(ctx context.Context, obj *affairs.Template) (model.Cadence, error)
+
+	Evidence(ctx context.Context, obj *affairs.Template) ([]model.Evidence, error)
+	RemindDaysBefore(ctx context.Context, obj *affairs.Template) ([]int, error)
+
+	FromDistrict(ctx context.Context, obj *affairs.Template) (bool, error)
 }
 type TownResolver interface {
 	ID(ctx context.Context, obj *tenancy.Town) (string, error)
@@ -373,6 +724,13 @@ type UserResolver interface {
 
 	Disabled(ctx context.Context, obj *auth.User) (bool, error)
 	Roles(ctx context.Context, obj *auth.User) ([]*auth.Assignment, error)
+}
+type WebhookResolver interface {
+	ID(ctx context.Context, obj *remind.Webhook) (string, error)
+
+	Format(ctx context.Context, obj *remind.Webhook) (model.WebhookFormat, error)
+	Signed(ctx context.Context, obj *remind.Webhook) (bool, error)
+	Org(ctx context.Context, obj *remind.Webhook) (*org.Organization, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -392,6 +750,161 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ActivityRecord.attachments":
+		if e.ComplexityRoot.ActivityRecord.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.Attachments(childComplexity), true
+	case "ActivityRecord.attendance":
+		if e.ComplexityRoot.ActivityRecord.Attendance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.Attendance(childComplexity), true
+	case "ActivityRecord.content":
+		if e.ComplexityRoot.ActivityRecord.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.Content(childComplexity), true
+	case "ActivityRecord.createdAt":
+		if e.ComplexityRoot.ActivityRecord.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.CreatedAt(childComplexity), true
+	case "ActivityRecord.endAt":
+		if e.ComplexityRoot.ActivityRecord.EndAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.EndAt(childComplexity), true
+	case "ActivityRecord.host":
+		if e.ComplexityRoot.ActivityRecord.Host == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.Host(childComplexity), true
+	case "ActivityRecord.id":
+		if e.ComplexityRoot.ActivityRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.ID(childComplexity), true
+	case "ActivityRecord.kind":
+		if e.ComplexityRoot.ActivityRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.Kind(childComplexity), true
+	case "ActivityRecord.late":
+		if e.ComplexityRoot.ActivityRecord.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.Late(childComplexity), true
+	case "ActivityRecord.minutes":
+		if e.ComplexityRoot.ActivityRecord.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.Minutes(childComplexity), true
+	case "ActivityRecord.org":
+		if e.ComplexityRoot.ActivityRecord.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.Org(childComplexity), true
+	case "ActivityRecord.place":
+		if e.ComplexityRoot.ActivityRecord.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.Place(childComplexity), true
+	case "ActivityRecord.startAt":
+		if e.ComplexityRoot.ActivityRecord.StartAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.StartAt(childComplexity), true
+	case "ActivityRecord.taskInstances":
+		if e.ComplexityRoot.ActivityRecord.TaskInstances == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.TaskInstances(childComplexity), true
+	case "ActivityRecord.title":
+		if e.ComplexityRoot.ActivityRecord.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecord.Title(childComplexity), true
+
+	case "ActivityRecordPayload.activityRecord":
+		if e.ComplexityRoot.ActivityRecordPayload.ActivityRecord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityRecordPayload.ActivityRecord(childComplexity), true
+
+	case "Attachment.contentType":
+		if e.ComplexityRoot.Attachment.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ContentType(childComplexity), true
+	case "Attachment.filename":
+		if e.ComplexityRoot.Attachment.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Filename(childComplexity), true
+	case "Attachment.id":
+		if e.ComplexityRoot.Attachment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ID(childComplexity), true
+	case "Attachment.size":
+		if e.ComplexityRoot.Attachment.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Size(childComplexity), true
+	case "Attachment.url":
+		if e.ComplexityRoot.Attachment.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.URL(childComplexity), true
+
+	case "AttachmentPayload.attachment":
+		if e.ComplexityRoot.AttachmentPayload.Attachment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttachmentPayload.Attachment(childComplexity), true
+
+	case "Attendance.absenceReason":
+		if e.ComplexityRoot.Attendance.AbsenceReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attendance.AbsenceReason(childComplexity), true
+	case "Attendance.person":
+		if e.ComplexityRoot.Attendance.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attendance.Person(childComplexity), true
+	case "Attendance.present":
+		if e.ComplexityRoot.Attendance.Present == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attendance.Present(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -511,6 +1024,131 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "Deployment.content":
+		if e.ComplexityRoot.Deployment.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.Content(childComplexity), true
+	case "Deployment.createdAt":
+		if e.ComplexityRoot.Deployment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.CreatedAt(childComplexity), true
+	case "Deployment.deadline":
+		if e.ComplexityRoot.Deployment.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.Deadline(childComplexity), true
+	case "Deployment.id":
+		if e.ComplexityRoot.Deployment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.ID(childComplexity), true
+	case "Deployment.issuer":
+		if e.ComplexityRoot.Deployment.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.Issuer(childComplexity), true
+	case "Deployment.progress":
+		if e.ComplexityRoot.Deployment.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.Progress(childComplexity), true
+	case "Deployment.targetKinds":
+		if e.ComplexityRoot.Deployment.TargetKinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.TargetKinds(childComplexity), true
+	case "Deployment.targetRoot":
+		if e.ComplexityRoot.Deployment.TargetRoot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.TargetRoot(childComplexity), true
+	case "Deployment.title":
+		if e.ComplexityRoot.Deployment.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.Title(childComplexity), true
+
+	case "DeploymentConnection.edges":
+		if e.ComplexityRoot.DeploymentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentConnection.Edges(childComplexity), true
+	case "DeploymentConnection.pageInfo":
+		if e.ComplexityRoot.DeploymentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentConnection.PageInfo(childComplexity), true
+	case "DeploymentConnection.totalCount":
+		if e.ComplexityRoot.DeploymentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentConnection.TotalCount(childComplexity), true
+
+	case "DeploymentEdge.cursor":
+		if e.ComplexityRoot.DeploymentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentEdge.Cursor(childComplexity), true
+	case "DeploymentEdge.node":
+		if e.ComplexityRoot.DeploymentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentEdge.Node(childComplexity), true
+
+	case "DeploymentPayload.deployment":
+		if e.ComplexityRoot.DeploymentPayload.Deployment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentPayload.Deployment(childComplexity), true
+
+	case "DeploymentProgress.done":
+		if e.ComplexityRoot.DeploymentProgress.Done == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentProgress.Done(childComplexity), true
+	case "DeploymentProgress.overdue":
+		if e.ComplexityRoot.DeploymentProgress.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentProgress.Overdue(childComplexity), true
+	case "DeploymentProgress.pending":
+		if e.ComplexityRoot.DeploymentProgress.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentProgress.Pending(childComplexity), true
+	case "DeploymentProgress.submitted":
+		if e.ComplexityRoot.DeploymentProgress.Submitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentProgress.Submitted(childComplexity), true
+	case "DeploymentProgress.total":
+		if e.ComplexityRoot.DeploymentProgress.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentProgress.Total(childComplexity), true
+
 	case "District.code":
 		if e.ComplexityRoot.District.Code == nil {
 			break
@@ -597,6 +1235,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(model.ChangePasswordInput)), true
+	case "Mutation.createActivityRecord":
+		if e.ComplexityRoot.Mutation.CreateActivityRecord == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createActivityRecord_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateActivityRecord(childComplexity, args["input"].(model.CreateActivityRecordInput)), true
+	case "Mutation.createDeployment":
+		if e.ComplexityRoot.Mutation.CreateDeployment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createDeployment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateDeployment(childComplexity, args["input"].(model.CreateDeploymentInput)), true
 	case "Mutation.createDistrict":
 		if e.ComplexityRoot.Mutation.CreateDistrict == nil {
 			break
@@ -630,6 +1290,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePerson(childComplexity, args["input"].(model.PersonInput)), true
+	case "Mutation.createTaskTemplate":
+		if e.ComplexityRoot.Mutation.CreateTaskTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTaskTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTaskTemplate(childComplexity, args["input"].(model.CreateTaskTemplateInput)), true
 	case "Mutation.createTown":
 		if e.ComplexityRoot.Mutation.CreateTown == nil {
 			break
@@ -652,6 +1323,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
+	case "Mutation.createWebhook":
+		if e.ComplexityRoot.Mutation.CreateWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhook(childComplexity, args["input"].(model.CreateWebhookInput)), true
+	case "Mutation.deleteWebhook":
+		if e.ComplexityRoot.Mutation.DeleteWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWebhook(childComplexity, args["id"].(string)), true
 	case "Mutation.dissolveOrganization":
 		if e.ComplexityRoot.Mutation.DissolveOrganization == nil {
 			break
@@ -696,6 +1389,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity, args["input"].(model.LogoutInput)), true
+	case "Mutation.markAllNotificationsRead":
+		if e.ComplexityRoot.Mutation.MarkAllNotificationsRead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.MarkAllNotificationsRead(childComplexity), true
+	case "Mutation.markNotificationsRead":
+		if e.ComplexityRoot.Mutation.MarkNotificationsRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markNotificationsRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkNotificationsRead(childComplexity, args["ids"].([]string)), true
 	case "Mutation.moveOrganization":
 		if e.ComplexityRoot.Mutation.MoveOrganization == nil {
 			break
@@ -746,6 +1456,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["input"].(model.ResetPasswordInput)), true
+	case "Mutation.reviewTaskInstance":
+		if e.ComplexityRoot.Mutation.ReviewTaskInstance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewTaskInstance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewTaskInstance(childComplexity, args["input"].(model.ReviewTaskInstanceInput)), true
 	case "Mutation.revokeRole":
 		if e.ComplexityRoot.Mutation.RevokeRole == nil {
 			break
@@ -757,6 +1478,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(model.RevokeRoleInput)), true
+	case "Mutation.updateNotificationPrefs":
+		if e.ComplexityRoot.Mutation.UpdateNotificationPrefs == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNotificationPrefs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNotificationPrefs(childComplexity, args["input"].(model.NotificationPrefsInput)), true
 	case "Mutation.updateOrganization":
 		if e.ComplexityRoot.Mutation.UpdateOrganization == nil {
 			break
@@ -779,6 +1511,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePerson(childComplexity, args["input"].(model.UpdatePersonInput)), true
+	case "Mutation.updateTaskTemplate":
+		if e.ComplexityRoot.Mutation.UpdateTaskTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTaskTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTaskTemplate(childComplexity, args["input"].(model.UpdateTaskTemplateInput)), true
 	case "Mutation.updateUser":
 		if e.ComplexityRoot.Mutation.UpdateUser == nil {
 			break
@@ -790,6 +1533,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["input"].(model.UpdateUserInput)), true
+	case "Mutation.updateWebhook":
+		if e.ComplexityRoot.Mutation.UpdateWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWebhook(childComplexity, args["input"].(model.UpdateWebhookInput)), true
+	case "Mutation.uploadAttachment":
+		if e.ComplexityRoot.Mutation.UploadAttachment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadAttachment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadAttachment(childComplexity, args["input"].(model.UploadAttachmentInput)), true
+
+	case "Notification.body":
+		if e.ComplexityRoot.Notification.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Body(childComplexity), true
+	case "Notification.createdAt":
+		if e.ComplexityRoot.Notification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.CreatedAt(childComplexity), true
+	case "Notification.id":
+		if e.ComplexityRoot.Notification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ID(childComplexity), true
+	case "Notification.link":
+		if e.ComplexityRoot.Notification.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Link(childComplexity), true
+	case "Notification.readAt":
+		if e.ComplexityRoot.Notification.ReadAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ReadAt(childComplexity), true
+	case "Notification.taskInstance":
+		if e.ComplexityRoot.Notification.TaskInstance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.TaskInstance(childComplexity), true
+	case "Notification.title":
+		if e.ComplexityRoot.Notification.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Title(childComplexity), true
+
+	case "NotificationConnection.edges":
+		if e.ComplexityRoot.NotificationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.Edges(childComplexity), true
+	case "NotificationConnection.pageInfo":
+		if e.ComplexityRoot.NotificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.PageInfo(childComplexity), true
+	case "NotificationConnection.totalCount":
+		if e.ComplexityRoot.NotificationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.TotalCount(childComplexity), true
+
+	case "NotificationEdge.cursor":
+		if e.ComplexityRoot.NotificationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Cursor(childComplexity), true
+	case "NotificationEdge.node":
+		if e.ComplexityRoot.NotificationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Node(childComplexity), true
+
+	case "NotificationPrefs.email":
+		if e.ComplexityRoot.NotificationPrefs.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationPrefs.Email(childComplexity), true
+	case "NotificationPrefs.emailEnabled":
+		if e.ComplexityRoot.NotificationPrefs.EmailEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationPrefs.EmailEnabled(childComplexity), true
+	case "NotificationPrefs.webhookEnabled":
+		if e.ComplexityRoot.NotificationPrefs.WebhookEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationPrefs.WebhookEnabled(childComplexity), true
 
 	case "OkPayload.ok":
 		if e.ComplexityRoot.OkPayload.Ok == nil {
@@ -797,6 +1656,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OkPayload.Ok(childComplexity), true
+
+	case "OrgStatus.amber":
+		if e.ComplexityRoot.OrgStatus.Amber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgStatus.Amber(childComplexity), true
+	case "OrgStatus.children":
+		if e.ComplexityRoot.OrgStatus.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgStatus.Children(childComplexity), true
+	case "OrgStatus.green":
+		if e.ComplexityRoot.OrgStatus.Green == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgStatus.Green(childComplexity), true
+	case "OrgStatus.org":
+		if e.ComplexityRoot.OrgStatus.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgStatus.Org(childComplexity), true
+	case "OrgStatus.period":
+		if e.ComplexityRoot.OrgStatus.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgStatus.Period(childComplexity), true
+	case "OrgStatus.red":
+		if e.ComplexityRoot.OrgStatus.Red == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgStatus.Red(childComplexity), true
+
+	case "OrgStatusChild.amber":
+		if e.ComplexityRoot.OrgStatusChild.Amber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgStatusChild.Amber(childComplexity), true
+	case "OrgStatusChild.green":
+		if e.ComplexityRoot.OrgStatusChild.Green == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgStatusChild.Green(childComplexity), true
+	case "OrgStatusChild.org":
+		if e.ComplexityRoot.OrgStatusChild.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgStatusChild.Org(childComplexity), true
+	case "OrgStatusChild.red":
+		if e.ComplexityRoot.OrgStatusChild.Red == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrgStatusChild.Red(childComplexity), true
 
 	case "Organization.children":
 		if e.ComplexityRoot.Organization.Children == nil {
@@ -1116,6 +2037,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.AuditFilter)), true
+	case "Query.deployments":
+		if e.ComplexityRoot.Query.Deployments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deployments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Deployments(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.districts":
 		if e.ComplexityRoot.Query.Districts == nil {
 			break
@@ -1128,6 +2060,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Duties(childComplexity), true
+	case "Query.inbox":
+		if e.ComplexityRoot.Query.Inbox == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inbox_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Inbox(childComplexity, args["first"].(*int), args["after"].(*string), args["unreadOnly"].(*bool)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -1135,6 +2078,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myTasks":
+		if e.ComplexityRoot.Query.MyTasks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myTasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyTasks(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1146,6 +2100,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.notificationPrefs":
+		if e.ComplexityRoot.Query.NotificationPrefs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.NotificationPrefs(childComplexity), true
+	case "Query.orgStatus":
+		if e.ComplexityRoot.Query.OrgStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Query_orgStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OrgStatus(childComplexity, args["orgId"].(string), args["period"].(*string)), true
 	case "Query.organizations":
 		if e.ComplexityRoot.Query.Organizations == nil {
 			break
@@ -1174,6 +2145,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PeopleImportTemplateURL(childComplexity), true
+	case "Query.reminders":
+		if e.ComplexityRoot.Query.Reminders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reminders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reminders(childComplexity, args["taskInstanceId"].(string)), true
+	case "Query.taskInstances":
+		if e.ComplexityRoot.Query.TaskInstances == nil {
+			break
+		}
+
+		args, err := ec.field_Query_taskInstances_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TaskInstances(childComplexity, args["filter"].(*model.TaskInstanceFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.taskTemplates":
+		if e.ComplexityRoot.Query.TaskTemplates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.TaskTemplates(childComplexity), true
 	case "Query.towns":
 		if e.ComplexityRoot.Query.Towns == nil {
 			break
@@ -1185,6 +2184,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Towns(childComplexity, args["districtId"].(*string)), true
+	case "Query.unreadCount":
+		if e.ComplexityRoot.Query.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.UnreadCount(childComplexity), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -1196,6 +2201,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.UserFilter)), true
+	case "Query.webhooks":
+		if e.ComplexityRoot.Query.Webhooks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Webhooks(childComplexity), true
+
+	case "ReminderDelivery.attempts":
+		if e.ComplexityRoot.ReminderDelivery.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderDelivery.Attempts(childComplexity), true
+	case "ReminderDelivery.channel":
+		if e.ComplexityRoot.ReminderDelivery.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderDelivery.Channel(childComplexity), true
+	case "ReminderDelivery.deliveredAt":
+		if e.ComplexityRoot.ReminderDelivery.DeliveredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderDelivery.DeliveredAt(childComplexity), true
+	case "ReminderDelivery.lastError":
+		if e.ComplexityRoot.ReminderDelivery.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderDelivery.LastError(childComplexity), true
+	case "ReminderDelivery.status":
+		if e.ComplexityRoot.ReminderDelivery.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderDelivery.Status(childComplexity), true
+
+	case "ReminderStatus.deliveries":
+		if e.ComplexityRoot.ReminderStatus.Deliveries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderStatus.Deliveries(childComplexity), true
+	case "ReminderStatus.kind":
+		if e.ComplexityRoot.ReminderStatus.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderStatus.Kind(childComplexity), true
+	case "ReminderStatus.lastError":
+		if e.ComplexityRoot.ReminderStatus.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderStatus.LastError(childComplexity), true
+	case "ReminderStatus.offsetDays":
+		if e.ComplexityRoot.ReminderStatus.OffsetDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderStatus.OffsetDays(childComplexity), true
+	case "ReminderStatus.recipientName":
+		if e.ComplexityRoot.ReminderStatus.RecipientName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderStatus.RecipientName(childComplexity), true
+	case "ReminderStatus.sendAfter":
+		if e.ComplexityRoot.ReminderStatus.SendAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderStatus.SendAfter(childComplexity), true
+	case "ReminderStatus.status":
+		if e.ComplexityRoot.ReminderStatus.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderStatus.Status(childComplexity), true
 
 	case "RoleAssignment.createdAt":
 		if e.ComplexityRoot.RoleAssignment.CreatedAt == nil {
@@ -1246,6 +2331,241 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleAssignmentPayload.RoleAssignment(childComplexity), true
+
+	case "TaskEvent.action":
+		if e.ComplexityRoot.TaskEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.Action(childComplexity), true
+	case "TaskEvent.actor":
+		if e.ComplexityRoot.TaskEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.Actor(childComplexity), true
+	case "TaskEvent.comment":
+		if e.ComplexityRoot.TaskEvent.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.Comment(childComplexity), true
+	case "TaskEvent.createdAt":
+		if e.ComplexityRoot.TaskEvent.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.CreatedAt(childComplexity), true
+	case "TaskEvent.record":
+		if e.ComplexityRoot.TaskEvent.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.Record(childComplexity), true
+
+	case "TaskInstance.color":
+		if e.ComplexityRoot.TaskInstance.Color == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.Color(childComplexity), true
+	case "TaskInstance.completedAt":
+		if e.ComplexityRoot.TaskInstance.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.CompletedAt(childComplexity), true
+	case "TaskInstance.deployment":
+		if e.ComplexityRoot.TaskInstance.Deployment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.Deployment(childComplexity), true
+	case "TaskInstance.dueAt":
+		if e.ComplexityRoot.TaskInstance.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.DueAt(childComplexity), true
+	case "TaskInstance.history":
+		if e.ComplexityRoot.TaskInstance.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.History(childComplexity), true
+	case "TaskInstance.id":
+		if e.ComplexityRoot.TaskInstance.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.ID(childComplexity), true
+	case "TaskInstance.org":
+		if e.ComplexityRoot.TaskInstance.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.Org(childComplexity), true
+	case "TaskInstance.period":
+		if e.ComplexityRoot.TaskInstance.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.Period(childComplexity), true
+	case "TaskInstance.records":
+		if e.ComplexityRoot.TaskInstance.Records == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.Records(childComplexity), true
+	case "TaskInstance.status":
+		if e.ComplexityRoot.TaskInstance.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.Status(childComplexity), true
+	case "TaskInstance.submittedAt":
+		if e.ComplexityRoot.TaskInstance.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.SubmittedAt(childComplexity), true
+	case "TaskInstance.template":
+		if e.ComplexityRoot.TaskInstance.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.Template(childComplexity), true
+	case "TaskInstance.title":
+		if e.ComplexityRoot.TaskInstance.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstance.Title(childComplexity), true
+
+	case "TaskInstanceConnection.edges":
+		if e.ComplexityRoot.TaskInstanceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstanceConnection.Edges(childComplexity), true
+	case "TaskInstanceConnection.pageInfo":
+		if e.ComplexityRoot.TaskInstanceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstanceConnection.PageInfo(childComplexity), true
+	case "TaskInstanceConnection.totalCount":
+		if e.ComplexityRoot.TaskInstanceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstanceConnection.TotalCount(childComplexity), true
+
+	case "TaskInstanceEdge.cursor":
+		if e.ComplexityRoot.TaskInstanceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstanceEdge.Cursor(childComplexity), true
+	case "TaskInstanceEdge.node":
+		if e.ComplexityRoot.TaskInstanceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstanceEdge.Node(childComplexity), true
+
+	case "TaskInstancePayload.taskInstance":
+		if e.ComplexityRoot.TaskInstancePayload.TaskInstance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskInstancePayload.TaskInstance(childComplexity), true
+
+	case "TaskTemplate.active":
+		if e.ComplexityRoot.TaskTemplate.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.Active(childComplexity), true
+	case "TaskTemplate.cadence":
+		if e.ComplexityRoot.TaskTemplate.Cadence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.Cadence(childComplexity), true
+	case "TaskTemplate.category":
+		if e.ComplexityRoot.TaskTemplate.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.Category(childComplexity), true
+	case "TaskTemplate.code":
+		if e.ComplexityRoot.TaskTemplate.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.Code(childComplexity), true
+	case "TaskTemplate.dueDaysBeforeEnd":
+		if e.ComplexityRoot.TaskTemplate.DueDaysBeforeEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.DueDaysBeforeEnd(childComplexity), true
+	case "TaskTemplate.escalateAfterDays":
+		if e.ComplexityRoot.TaskTemplate.EscalateAfterDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.EscalateAfterDays(childComplexity), true
+	case "TaskTemplate.evidence":
+		if e.ComplexityRoot.TaskTemplate.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.Evidence(childComplexity), true
+	case "TaskTemplate.fromDistrict":
+		if e.ComplexityRoot.TaskTemplate.FromDistrict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.FromDistrict(childComplexity), true
+	case "TaskTemplate.id":
+		if e.ComplexityRoot.TaskTemplate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.ID(childComplexity), true
+	case "TaskTemplate.name":
+		if e.ComplexityRoot.TaskTemplate.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.Name(childComplexity), true
+	case "TaskTemplate.orgKinds":
+		if e.ComplexityRoot.TaskTemplate.OrgKinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.OrgKinds(childComplexity), true
+	case "TaskTemplate.overdueEveryDays":
+		if e.ComplexityRoot.TaskTemplate.OverdueEveryDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.OverdueEveryDays(childComplexity), true
+	case "TaskTemplate.remindDaysBefore":
+		if e.ComplexityRoot.TaskTemplate.RemindDaysBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplate.RemindDaysBefore(childComplexity), true
+
+	case "TaskTemplatePayload.taskTemplate":
+		if e.ComplexityRoot.TaskTemplatePayload.TaskTemplate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskTemplatePayload.TaskTemplate(childComplexity), true
 
 	case "Town.code":
 		if e.ComplexityRoot.Town.Code == nil {
@@ -1391,6 +2711,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserPayload.User(childComplexity), true
 
+	case "Webhook.enabled":
+		if e.ComplexityRoot.Webhook.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Enabled(childComplexity), true
+	case "Webhook.format":
+		if e.ComplexityRoot.Webhook.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Format(childComplexity), true
+	case "Webhook.id":
+		if e.ComplexityRoot.Webhook.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.ID(childComplexity), true
+	case "Webhook.name":
+		if e.ComplexityRoot.Webhook.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Name(childComplexity), true
+	case "Webhook.org":
+		if e.ComplexityRoot.Webhook.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Org(childComplexity), true
+	case "Webhook.signed":
+		if e.ComplexityRoot.Webhook.Signed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Signed(childComplexity), true
+	case "Webhook.url":
+		if e.ComplexityRoot.Webhook.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.URL(childComplexity), true
+
+	case "WebhookPayload.webhook":
+		if e.ComplexityRoot.WebhookPayload.Webhook == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookPayload.Webhook(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1400,28 +2770,39 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AbsenteeInput", ec.unmarshalInputAbsenteeInput),
 			graphql.NewInputUnmarshaler("AssignRoleInput", ec.unmarshalInputAssignRoleInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
+			graphql.NewInputUnmarshaler("CreateActivityRecordInput", ec.unmarshalInputCreateActivityRecordInput),
+			graphql.NewInputUnmarshaler("CreateDeploymentInput", ec.unmarshalInputCreateDeploymentInput),
 			graphql.NewInputUnmarshaler("CreateDistrictInput", ec.unmarshalInputCreateDistrictInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
+			graphql.NewInputUnmarshaler("CreateTaskTemplateInput", ec.unmarshalInputCreateTaskTemplateInput),
 			graphql.NewInputUnmarshaler("CreateTownInput", ec.unmarshalInputCreateTownInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
 			graphql.NewInputUnmarshaler("DissolveOrganizationInput", ec.unmarshalInputDissolveOrganizationInput),
 			graphql.NewInputUnmarshaler("ImportPeopleInput", ec.unmarshalInputImportPeopleInput),
 			graphql.NewInputUnmarshaler("LoginInput", ec.unmarshalInputLoginInput),
 			graphql.NewInputUnmarshaler("LogoutInput", ec.unmarshalInputLogoutInput),
 			graphql.NewInputUnmarshaler("MoveOrganizationInput", ec.unmarshalInputMoveOrganizationInput),
+			graphql.NewInputUnmarshaler("NotificationPrefsInput", ec.unmarshalInputNotificationPrefsInput),
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
 			graphql.NewInputUnmarshaler("PersonFilter", ec.unmarshalInputPersonFilter),
 			graphql.NewInputUnmarshaler("PersonInput", ec.unmarshalInputPersonInput),
 			graphql.NewInputUnmarshaler("RefreshTokenInput", ec.unmarshalInputRefreshTokenInput),
 			graphql.NewInputUnmarshaler("RemovePersonInput", ec.unmarshalInputRemovePersonInput),
 			graphql.NewInputUnmarshaler("ResetPasswordInput", ec.unmarshalInputResetPasswordInput),
+			graphql.NewInputUnmarshaler("ReviewTaskInstanceInput", ec.unmarshalInputReviewTaskInstanceInput),
 			graphql.NewInputUnmarshaler("RevokeRoleInput", ec.unmarshalInputRevokeRoleInput),
+			graphql.NewInputUnmarshaler("TaskInstanceFilter", ec.unmarshalInputTaskInstanceFilter),
 			graphql.NewInputUnmarshaler("UpdateOrganizationInput", ec.unmarshalInputUpdateOrganizationInput),
 			graphql.NewInputUnmarshaler("UpdatePersonInput", ec.unmarshalInputUpdatePersonInput),
+			graphql.NewInputUnmarshaler("UpdateTaskTemplateInput", ec.unmarshalInputUpdateTaskTemplateInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
+			graphql.NewInputUnmarshaler("UpdateWebhookInput", ec.unmarshalInputUpdateWebhookInput),
+			graphql.NewInputUnmarshaler("UploadAttachmentInput", ec.unmarshalInputUploadAttachmentInput),
 			graphql.NewInputUnmarshaler("UserFilter", ec.unmarshalInputUserFilter),
 		)
 	}
@@ -1499,6 +2880,324 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/affairs.graphqls", Input: `"How often a recurring task falls due."
+enum Cadence {
+  WEEKLY
+  MONTHLY
+  QUARTERLY
+  HALF_YEARLY
+  YEARLY
+}
+
+enum TaskCategory {
+  "支部委员会"
+  BRANCH_COMMITTEE
+  "党员大会"
+  GENERAL_MEETING
+  "党小组会"
+  GROUP_MEETING
+  "党课"
+  PARTY_LECTURE
+  "主题党日"
+  THEME_DAY
+  "组织生活会"
+  LIFE_MEETING
+  "民主评议党员"
+  MEMBER_EVALUATION
+  "工作总结"
+  SUMMARY
+  "工作部署"
+  DEPLOYMENT
+  "其他"
+  CUSTOM
+}
+
+enum Evidence {
+  "会议记录"
+  MINUTES
+  "出席情况"
+  ATTENDANCE
+  "照片"
+  PHOTOS
+  "总结文字"
+  SUMMARY_TEXT
+}
+
+enum TaskStatus {
+  PENDING
+  SUBMITTED
+  RETURNED
+  DONE
+  OVERDUE
+}
+
+"三色预警: green on time, amber due within 3 days or done late, red overdue."
+enum TaskColor {
+  GREEN
+  AMBER
+  RED
+}
+
+"A recurring task (三会一课, 主题党日 …), from the district or the town."
+type TaskTemplate implements Node {
+  id: ID!
+  code: String!
+  name: String!
+  category: TaskCategory!
+  orgKinds: [OrgKind!]!
+  cadence: Cadence!
+  "The deadline: this many days before the period's last day (0 = the last day)."
+  dueDaysBeforeEnd: Int!
+  evidence: [Evidence!]!
+  remindDaysBefore: [Int!]!
+  overdueEveryDays: Int!
+  escalateAfterDays: Int!
+  active: Boolean!
+  "True for district templates (which a town can switch off or adjust for itself)."
+  fromDistrict: Boolean!
+}
+
+input CreateTaskTemplateInput {
+  name: String!
+  category: TaskCategory!
+  orgKinds: [OrgKind!]!
+  cadence: Cadence!
+  dueDaysBeforeEnd: Int
+  evidence: [Evidence!]
+  remindDaysBefore: [Int!]
+  overdueEveryDays: Int
+  escalateAfterDays: Int
+  "For district admins: create a district template for this district."
+  districtId: ID
+}
+
+input UpdateTaskTemplateInput {
+  id: ID!
+  name: String
+  orgKinds: [OrgKind!]
+  dueDaysBeforeEnd: Int
+  evidence: [Evidence!]
+  remindDaysBefore: [Int!]
+  overdueEveryDays: Int
+  escalateAfterDays: Int
+  active: Boolean
+}
+
+type TaskTemplatePayload {
+  taskTemplate: TaskTemplate!
+}
+
+"One task for one organisation and one period (or one deployment)."
+type TaskInstance implements Node {
+  id: ID!
+  title: String!
+  period: String!
+  dueAt: Time!
+  status: TaskStatus!
+  color: TaskColor!
+  org: Organization!
+  template: TaskTemplate
+  deployment: Deployment
+  submittedAt: Time
+  completedAt: Time
+  records: [ActivityRecord!]!
+  history: [TaskEvent!]!
+}
+
+"A step in a task's life: submitted, returned, accepted."
+type TaskEvent {
+  action: String!
+  comment: String!
+  actor: User
+  record: ActivityRecord
+  createdAt: Time!
+}
+
+type TaskInstanceEdge {
+  cursor: String!
+  node: TaskInstance!
+}
+
+type TaskInstanceConnection {
+  edges: [TaskInstanceEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input TaskInstanceFilter {
+  orgId: ID
+  includeDescendants: Boolean
+  period: String
+  status: TaskStatus
+  color: TaskColor
+}
+
+input AbsenteeInput {
+  personId: ID!
+  reason: String!
+}
+
+input CreateActivityRecordInput {
+  taskInstanceIds: [ID!]!
+  title: String!
+  "RFC 3339"
+  startAt: Time!
+  endAt: Time!
+  place: String
+  hostId: ID
+  attendeeIds: [ID!]
+  absentees: [AbsenteeInput!]
+  content: String
+  minutes: String
+  attachmentIds: [ID!]
+}
+
+"An activity record (纪实): one meeting or activity, completing one or more tasks."
+type ActivityRecord implements Node {
+  id: ID!
+  title: String!
+  kind: TaskCategory!
+  org: Organization!
+  startAt: Time!
+  endAt: Time!
+  place: String!
+  host: Person
+  content: String!
+  minutes: String!
+  "Entered more than 3 working days after the activity."
+  late: Boolean!
+  attendance: [Attendance!]!
+  attachments: [Attachment!]!
+  taskInstances: [TaskInstance!]!
+  createdAt: Time!
+}
+
+type Attendance {
+  person: Person
+  present: Boolean!
+  absenceReason: String!
+}
+
+type Attachment implements Node {
+  id: ID!
+  filename: String!
+  contentType: String!
+  size: Int!
+  "Download path (needs the bearer token)."
+  url: String!
+}
+
+type ActivityRecordPayload {
+  activityRecord: ActivityRecord!
+}
+
+enum ReviewDecision {
+  ACCEPT
+  RETURN
+}
+
+input ReviewTaskInstanceInput {
+  id: ID!
+  decision: ReviewDecision!
+  comment: String
+}
+
+type TaskInstancePayload {
+  taskInstance: TaskInstance!
+}
+
+input UploadAttachmentInput {
+  orgId: ID!
+  file: Upload!
+}
+
+type AttachmentPayload {
+  attachment: Attachment!
+}
+
+"A work item issued down the tree (部署) with a deadline."
+type Deployment implements Node {
+  id: ID!
+  title: String!
+  content: String!
+  deadline: Time!
+  issuer: Organization!
+  targetRoot: Organization!
+  targetKinds: [OrgKind!]!
+  progress: DeploymentProgress!
+  createdAt: Time!
+}
+
+type DeploymentProgress {
+  total: Int!
+  pending: Int!
+  submitted: Int!
+  done: Int!
+  overdue: Int!
+}
+
+input CreateDeploymentInput {
+  issuerOrgId: ID!
+  title: String!
+  content: String
+  deadline: Time!
+  "Targets are the organisations below this one (default: the issuer) …"
+  targetRootId: ID
+  "… of these kinds (default: all)."
+  targetKinds: [OrgKind!]
+}
+
+type DeploymentPayload {
+  deployment: Deployment!
+}
+
+type DeploymentEdge {
+  cursor: String!
+  node: Deployment!
+}
+
+type DeploymentConnection {
+  edges: [DeploymentEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"三色 counts for an organisation's subtree, and for each direct child's subtree."
+type OrgStatus {
+  org: Organization!
+  period: String!
+  green: Int!
+  amber: Int!
+  red: Int!
+  children: [OrgStatusChild!]!
+}
+
+type OrgStatusChild {
+  org: Organization!
+  green: Int!
+  amber: Int!
+  red: Int!
+}
+
+extend type Query {
+  taskTemplates: [TaskTemplate!]!
+  taskInstances(filter: TaskInstanceFilter, first: Int, after: String): TaskInstanceConnection!
+  "Tasks the signed-in user is responsible for, open ones first."
+  myTasks(first: Int, after: String): TaskInstanceConnection!
+  deployments(first: Int, after: String): DeploymentConnection!
+  "Period optional: the current one."
+  orgStatus(orgId: ID!, period: String): OrgStatus!
+}
+
+extend type Mutation {
+  createTaskTemplate(input: CreateTaskTemplateInput!): TaskTemplatePayload!
+  updateTaskTemplate(input: UpdateTaskTemplateInput!): TaskTemplatePayload!
+  uploadAttachment(input: UploadAttachmentInput!): AttachmentPayload!
+  createActivityRecord(input: CreateActivityRecordInput!): ActivityRecordPayload!
+  reviewTaskInstance(input: ReviewTaskInstanceInput!): TaskInstancePayload!
+  createDeployment(input: CreateDeploymentInput!): DeploymentPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/audit.graphqls", Input: `"One recorded change: who, when, what, before and after."
 type AuditEntry implements Node {
   id: ID!
@@ -1928,6 +3627,118 @@ extend type Mutation {
   importPeople(input: ImportPeopleInput!): ImportPeoplePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/remind.graphqls", Input: `"An in-app notification (站内消息)."
+type Notification implements Node {
+  id: ID!
+  title: String!
+  body: String!
+  "Where it points, e.g. /tasks/<id>."
+  link: String!
+  taskInstance: TaskInstance
+  readAt: Time
+  createdAt: Time!
+}
+
+type NotificationEdge {
+  cursor: String!
+  node: Notification!
+}
+
+type NotificationConnection {
+  edges: [NotificationEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type NotificationPrefs {
+  email: String!
+  emailEnabled: Boolean!
+  webhookEnabled: Boolean!
+}
+
+input NotificationPrefsInput {
+  email: String
+  emailEnabled: Boolean
+  webhookEnabled: Boolean
+}
+
+enum WebhookFormat {
+  GENERIC
+  DINGTALK
+  WECOM
+}
+
+"A robot or endpoint that receives reminders for a town (or one organisation's subtree)."
+type Webhook implements Node {
+  id: ID!
+  name: String!
+  url: String!
+  format: WebhookFormat!
+  "Whether a signing secret is set (the secret itself is never shown)."
+  signed: Boolean!
+  org: Organization
+  enabled: Boolean!
+}
+
+input CreateWebhookInput {
+  name: String!
+  url: String!
+  format: WebhookFormat!
+  secret: String
+  orgId: ID
+}
+
+input UpdateWebhookInput {
+  id: ID!
+  name: String!
+  url: String!
+  format: WebhookFormat!
+  "Empty keeps the current secret."
+  secret: String
+  orgId: ID
+  enabled: Boolean
+}
+
+type WebhookPayload {
+  webhook: Webhook!
+}
+
+"A reminder and how each channel fared."
+type ReminderStatus {
+  kind: String!
+  offsetDays: Int!
+  recipientName: String!
+  status: String!
+  sendAfter: Time!
+  lastError: String!
+  deliveries: [ReminderDelivery!]!
+}
+
+type ReminderDelivery {
+  channel: String!
+  status: String!
+  attempts: Int!
+  lastError: String!
+  deliveredAt: Time
+}
+
+extend type Query {
+  inbox(first: Int, after: String, unreadOnly: Boolean): NotificationConnection!
+  unreadCount: Int!
+  notificationPrefs: NotificationPrefs!
+  webhooks: [Webhook!]!
+  reminders(taskInstanceId: ID!): [ReminderStatus!]!
+}
+
+extend type Mutation {
+  markNotificationsRead(ids: [ID!]!): Int!
+  markAllNotificationsRead: Int!
+  updateNotificationPrefs(input: NotificationPrefsInput!): NotificationPrefs!
+  createWebhook(input: CreateWebhookInput!): WebhookPayload!
+  updateWebhook(input: UpdateWebhookInput!): WebhookPayload!
+  deleteWebhook(id: ID!): OkPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `"""
 dangjian 基层党建 — GraphQL API.
 Every object with an id is a Node; ids are opaque global ids.
@@ -2021,6 +3832,86 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_ActivityRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ActivityRecord_id(ctx, field)
+	case "title":
+		return ec.fieldContext_ActivityRecord_title(ctx, field)
+	case "kind":
+		return ec.fieldContext_ActivityRecord_kind(ctx, field)
+	case "org":
+		return ec.fieldContext_ActivityRecord_org(ctx, field)
+	case "startAt":
+		return ec.fieldContext_ActivityRecord_startAt(ctx, field)
+	case "endAt":
+		return ec.fieldContext_ActivityRecord_endAt(ctx, field)
+	case "place":
+		return ec.fieldContext_ActivityRecord_place(ctx, field)
+	case "host":
+		return ec.fieldContext_ActivityRecord_host(ctx, field)
+	case "content":
+		return ec.fieldContext_ActivityRecord_content(ctx, field)
+	case "minutes":
+		return ec.fieldContext_ActivityRecord_minutes(ctx, field)
+	case "late":
+		return ec.fieldContext_ActivityRecord_late(ctx, field)
+	case "attendance":
+		return ec.fieldContext_ActivityRecord_attendance(ctx, field)
+	case "attachments":
+		return ec.fieldContext_ActivityRecord_attachments(ctx, field)
+	case "taskInstances":
+		return ec.fieldContext_ActivityRecord_taskInstances(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ActivityRecord_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityRecordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "activityRecord":
+		return ec.fieldContext_ActivityRecordPayload_activityRecord(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityRecordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Attachment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Attachment_id(ctx, field)
+	case "filename":
+		return ec.fieldContext_Attachment_filename(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Attachment_contentType(ctx, field)
+	case "size":
+		return ec.fieldContext_Attachment_size(ctx, field)
+	case "url":
+		return ec.fieldContext_Attachment_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
+}
+
+func (ec *executionContext) childFields_AttachmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attachment":
+		return ec.fieldContext_AttachmentPayload_attachment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttachmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Attendance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "person":
+		return ec.fieldContext_Attendance_person(ctx, field)
+	case "present":
+		return ec.fieldContext_Attendance_present(ctx, field)
+	case "absenceReason":
+		return ec.fieldContext_Attendance_absenceReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attendance", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2083,6 +3974,76 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Deployment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Deployment_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Deployment_title(ctx, field)
+	case "content":
+		return ec.fieldContext_Deployment_content(ctx, field)
+	case "deadline":
+		return ec.fieldContext_Deployment_deadline(ctx, field)
+	case "issuer":
+		return ec.fieldContext_Deployment_issuer(ctx, field)
+	case "targetRoot":
+		return ec.fieldContext_Deployment_targetRoot(ctx, field)
+	case "targetKinds":
+		return ec.fieldContext_Deployment_targetKinds(ctx, field)
+	case "progress":
+		return ec.fieldContext_Deployment_progress(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Deployment_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deployment", field.Name)
+}
+
+func (ec *executionContext) childFields_DeploymentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeploymentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeploymentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DeploymentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeploymentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeploymentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeploymentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeploymentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeploymentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DeploymentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deployment":
+		return ec.fieldContext_DeploymentPayload_deployment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeploymentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeploymentProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_DeploymentProgress_total(ctx, field)
+	case "pending":
+		return ec.fieldContext_DeploymentProgress_pending(ctx, field)
+	case "submitted":
+		return ec.fieldContext_DeploymentProgress_submitted(ctx, field)
+	case "done":
+		return ec.fieldContext_DeploymentProgress_done(ctx, field)
+	case "overdue":
+		return ec.fieldContext_DeploymentProgress_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeploymentProgress", field.Name)
+}
+
 func (ec *executionContext) childFields_District(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2127,12 +4088,98 @@ func (ec *executionContext) childFields_ImportRowError(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ImportRowError", field.Name)
 }
 
+func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notification_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Notification_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Notification_body(ctx, field)
+	case "link":
+		return ec.fieldContext_Notification_link(ctx, field)
+	case "taskInstance":
+		return ec.fieldContext_Notification_taskInstance(ctx, field)
+	case "readAt":
+		return ec.fieldContext_Notification_readAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notification_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NotificationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NotificationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NotificationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationPrefs(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_NotificationPrefs_email(ctx, field)
+	case "emailEnabled":
+		return ec.fieldContext_NotificationPrefs_emailEnabled(ctx, field)
+	case "webhookEnabled":
+		return ec.fieldContext_NotificationPrefs_webhookEnabled(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationPrefs", field.Name)
+}
+
 func (ec *executionContext) childFields_OkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ok":
 		return ec.fieldContext_OkPayload_ok(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OkPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OrgStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "org":
+		return ec.fieldContext_OrgStatus_org(ctx, field)
+	case "period":
+		return ec.fieldContext_OrgStatus_period(ctx, field)
+	case "green":
+		return ec.fieldContext_OrgStatus_green(ctx, field)
+	case "amber":
+		return ec.fieldContext_OrgStatus_amber(ctx, field)
+	case "red":
+		return ec.fieldContext_OrgStatus_red(ctx, field)
+	case "children":
+		return ec.fieldContext_OrgStatus_children(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrgStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_OrgStatusChild(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "org":
+		return ec.fieldContext_OrgStatusChild_org(ctx, field)
+	case "green":
+		return ec.fieldContext_OrgStatusChild_green(ctx, field)
+	case "amber":
+		return ec.fieldContext_OrgStatusChild_amber(ctx, field)
+	case "red":
+		return ec.fieldContext_OrgStatusChild_red(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrgStatusChild", field.Name)
 }
 
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2285,6 +4332,42 @@ func (ec *executionContext) childFields_PersonPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PersonPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ReminderDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channel":
+		return ec.fieldContext_ReminderDelivery_channel(ctx, field)
+	case "status":
+		return ec.fieldContext_ReminderDelivery_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_ReminderDelivery_attempts(ctx, field)
+	case "lastError":
+		return ec.fieldContext_ReminderDelivery_lastError(ctx, field)
+	case "deliveredAt":
+		return ec.fieldContext_ReminderDelivery_deliveredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReminderDelivery", field.Name)
+}
+
+func (ec *executionContext) childFields_ReminderStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ReminderStatus_kind(ctx, field)
+	case "offsetDays":
+		return ec.fieldContext_ReminderStatus_offsetDays(ctx, field)
+	case "recipientName":
+		return ec.fieldContext_ReminderStatus_recipientName(ctx, field)
+	case "status":
+		return ec.fieldContext_ReminderStatus_status(ctx, field)
+	case "sendAfter":
+		return ec.fieldContext_ReminderStatus_sendAfter(ctx, field)
+	case "lastError":
+		return ec.fieldContext_ReminderStatus_lastError(ctx, field)
+	case "deliveries":
+		return ec.fieldContext_ReminderStatus_deliveries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReminderStatus", field.Name)
+}
+
 func (ec *executionContext) childFields_RoleAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2311,6 +4394,124 @@ func (ec *executionContext) childFields_RoleAssignmentPayload(ctx context.Contex
 		return ec.fieldContext_RoleAssignmentPayload_roleAssignment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoleAssignmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_TaskEvent_action(ctx, field)
+	case "comment":
+		return ec.fieldContext_TaskEvent_comment(ctx, field)
+	case "actor":
+		return ec.fieldContext_TaskEvent_actor(ctx, field)
+	case "record":
+		return ec.fieldContext_TaskEvent_record(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TaskEvent_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskInstance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TaskInstance_id(ctx, field)
+	case "title":
+		return ec.fieldContext_TaskInstance_title(ctx, field)
+	case "period":
+		return ec.fieldContext_TaskInstance_period(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_TaskInstance_dueAt(ctx, field)
+	case "status":
+		return ec.fieldContext_TaskInstance_status(ctx, field)
+	case "color":
+		return ec.fieldContext_TaskInstance_color(ctx, field)
+	case "org":
+		return ec.fieldContext_TaskInstance_org(ctx, field)
+	case "template":
+		return ec.fieldContext_TaskInstance_template(ctx, field)
+	case "deployment":
+		return ec.fieldContext_TaskInstance_deployment(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_TaskInstance_submittedAt(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_TaskInstance_completedAt(ctx, field)
+	case "records":
+		return ec.fieldContext_TaskInstance_records(ctx, field)
+	case "history":
+		return ec.fieldContext_TaskInstance_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskInstance", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskInstanceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TaskInstanceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TaskInstanceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TaskInstanceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskInstanceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskInstanceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TaskInstanceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TaskInstanceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskInstanceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskInstancePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "taskInstance":
+		return ec.fieldContext_TaskInstancePayload_taskInstance(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskInstancePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TaskTemplate_id(ctx, field)
+	case "code":
+		return ec.fieldContext_TaskTemplate_code(ctx, field)
+	case "name":
+		return ec.fieldContext_TaskTemplate_name(ctx, field)
+	case "category":
+		return ec.fieldContext_TaskTemplate_category(ctx, field)
+	case "orgKinds":
+		return ec.fieldContext_TaskTemplate_orgKinds(ctx, field)
+	case "cadence":
+		return ec.fieldContext_TaskTemplate_cadence(ctx, field)
+	case "dueDaysBeforeEnd":
+		return ec.fieldContext_TaskTemplate_dueDaysBeforeEnd(ctx, field)
+	case "evidence":
+		return ec.fieldContext_TaskTemplate_evidence(ctx, field)
+	case "remindDaysBefore":
+		return ec.fieldContext_TaskTemplate_remindDaysBefore(ctx, field)
+	case "overdueEveryDays":
+		return ec.fieldContext_TaskTemplate_overdueEveryDays(ctx, field)
+	case "escalateAfterDays":
+		return ec.fieldContext_TaskTemplate_escalateAfterDays(ctx, field)
+	case "active":
+		return ec.fieldContext_TaskTemplate_active(ctx, field)
+	case "fromDistrict":
+		return ec.fieldContext_TaskTemplate_fromDistrict(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskTemplate", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskTemplatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "taskTemplate":
+		return ec.fieldContext_TaskTemplatePayload_taskTemplate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskTemplatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Town(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2393,6 +4594,34 @@ func (ec *executionContext) childFields_UserPayload(ctx context.Context, field g
 		return ec.fieldContext_UserPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Webhook(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Webhook_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Webhook_name(ctx, field)
+	case "url":
+		return ec.fieldContext_Webhook_url(ctx, field)
+	case "format":
+		return ec.fieldContext_Webhook_format(ctx, field)
+	case "signed":
+		return ec.fieldContext_Webhook_signed(ctx, field)
+	case "org":
+		return ec.fieldContext_Webhook_org(ctx, field)
+	case "enabled":
+		return ec.fieldContext_Webhook_enabled(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Webhook", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhook":
+		return ec.fieldContext_WebhookPayload_webhook(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2539,6 +4768,34 @@ func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createActivityRecord_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateActivityRecordInput, error) {
+			return ec.unmarshalNCreateActivityRecordInput2dangjianᚋgraphᚋmodelᚐCreateActivityRecordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createDeployment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateDeploymentInput, error) {
+			return ec.unmarshalNCreateDeploymentInput2dangjianᚋgraphᚋmodelᚐCreateDeploymentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createDistrict_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2581,6 +4838,20 @@ func (ec *executionContext) field_Mutation_createPerson_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createTaskTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTaskTemplateInput, error) {
+			return ec.unmarshalNCreateTaskTemplateInput2dangjianᚋgraphᚋmodelᚐCreateTaskTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createTown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2606,6 +4877,34 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createWebhook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateWebhookInput, error) {
+			return ec.unmarshalNCreateWebhookInput2dangjianᚋgraphᚋmodelᚐCreateWebhookInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteWebhook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2665,6 +4964,20 @@ func (ec *executionContext) field_Mutation_logout_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markNotificationsRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_moveOrganization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2721,12 +5034,40 @@ func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reviewTaskInstance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReviewTaskInstanceInput, error) {
+			return ec.unmarshalNReviewTaskInstanceInput2dangjianᚋgraphᚋmodelᚐReviewTaskInstanceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RevokeRoleInput, error) {
 			return ec.unmarshalNRevokeRoleInput2dangjianᚋgraphᚋmodelᚐRevokeRoleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateNotificationPrefs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.NotificationPrefsInput, error) {
+			return ec.unmarshalNNotificationPrefsInput2dangjianᚋgraphᚋmodelᚐNotificationPrefsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2763,12 +5104,54 @@ func (ec *executionContext) field_Mutation_updatePerson_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateTaskTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTaskTemplateInput, error) {
+			return ec.unmarshalNUpdateTaskTemplateInput2dangjianᚋgraphᚋmodelᚐUpdateTaskTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateUserInput, error) {
 			return ec.unmarshalNUpdateUserInput2dangjianᚋgraphᚋmodelᚐUpdateUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateWebhook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateWebhookInput, error) {
+			return ec.unmarshalNUpdateWebhookInput2dangjianᚋgraphᚋmodelᚐUpdateWebhookInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadAttachment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UploadAttachmentInput, error) {
+			return ec.unmarshalNUploadAttachmentInput2dangjianᚋgraphᚋmodelᚐUploadAttachmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2881,6 +5264,80 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_deployments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inbox_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "unreadOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unreadOnly"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myTasks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2892,6 +5349,28 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_orgStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
 	return args, nil
 }
 
@@ -2952,6 +5431,50 @@ func (ec *executionContext) field_Query_people_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reminders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "taskInstanceId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["taskInstanceId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_taskInstances_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TaskInstanceFilter, error) {
+			return ec.unmarshalOTaskInstanceFilter2ᚖdangjianᚋgraphᚋmodelᚐTaskInstanceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -3072,6 +5595,653 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _ActivityRecord_id(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityRecord().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityRecord", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ActivityRecord_title(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityRecord_kind(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityRecord().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TaskCategory) graphql.Marshaler {
+			return ec.marshalNTaskCategory2dangjianᚋgraphᚋmodelᚐTaskCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityRecord", field, true, true, "TaskCategory")
+}
+
+func (ec *executionContext) _ActivityRecord_org(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_org(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityRecord().Org(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖdangjianᚋinternalᚋorgᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_org(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityRecord_startAt(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_startAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_startAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityRecord", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ActivityRecord_endAt(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_endAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_endAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityRecord", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ActivityRecord_place(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityRecord_host(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_host(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityRecord().Host(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *people.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖdangjianᚋinternalᚋpeopleᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_host(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityRecord_content(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityRecord_minutes(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_minutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Minutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityRecord_late(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityRecord", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ActivityRecord_attendance(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_attendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityRecord().Attendance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*affairs.Attendance) graphql.Marshaler {
+			return ec.marshalNAttendance2ᚕᚖdangjianᚋinternalᚋaffairsᚐAttendanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_attendance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attendance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityRecord_attachments(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityRecord().Attachments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*affairs.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕᚖdangjianᚋinternalᚋaffairsᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityRecord_taskInstances(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_taskInstances(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityRecord().TaskInstances(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*affairs.Instance) graphql.Marshaler {
+			return ec.marshalNTaskInstance2ᚕᚖdangjianᚋinternalᚋaffairsᚐInstanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_taskInstances(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskInstance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityRecord_createdAt(ctx context.Context, field graphql.CollectedField, obj *affairs.Record) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecord_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecord_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityRecord", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ActivityRecordPayload_activityRecord(ctx context.Context, field graphql.CollectedField, obj *model.ActivityRecordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityRecordPayload_activityRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivityRecord, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.Record) graphql.Marshaler {
+			return ec.marshalNActivityRecord2ᚖdangjianᚋinternalᚋaffairsᚐRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityRecordPayload_activityRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityRecordPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attachment_id(ctx context.Context, field graphql.CollectedField, obj *affairs.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Attachment_filename(ctx context.Context, field graphql.CollectedField, obj *affairs.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attachment_contentType(ctx context.Context, field graphql.CollectedField, obj *affairs.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attachment_size(ctx context.Context, field graphql.CollectedField, obj *affairs.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().Size(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Attachment_url(ctx context.Context, field graphql.CollectedField, obj *affairs.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, true, "String")
+}
+
+func (ec *executionContext) _AttachmentPayload_attachment(ctx context.Context, field graphql.CollectedField, obj *model.AttachmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttachmentPayload_attachment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attachment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚖdangjianᚋinternalᚋaffairsᚐAttachment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttachmentPayload_attachment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttachmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attendance_person(ctx context.Context, field graphql.CollectedField, obj *affairs.Attendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attendance_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attendance().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *people.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖdangjianᚋinternalᚋpeopleᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attendance_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attendance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attendance_present(ctx context.Context, field graphql.CollectedField, obj *affairs.Attendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attendance_present(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Present, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attendance_present(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attendance", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Attendance_absenceReason(ctx context.Context, field graphql.CollectedField, obj *affairs.Attendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attendance_absenceReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AbsenceReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attendance_absenceReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attendance", field, false, false, "String")
+}
 
 func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -3555,6 +6725,529 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Deployment_id(ctx context.Context, field graphql.CollectedField, obj *affairs.WorkDeployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deployment().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Deployment_title(ctx context.Context, field graphql.CollectedField, obj *affairs.WorkDeployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deployment_content(ctx context.Context, field graphql.CollectedField, obj *affairs.WorkDeployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deployment_deadline(ctx context.Context, field graphql.CollectedField, obj *affairs.WorkDeployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Deployment_issuer(ctx context.Context, field graphql.CollectedField, obj *affairs.WorkDeployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deployment().Issuer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖdangjianᚋinternalᚋorgᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deployment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deployment_targetRoot(ctx context.Context, field graphql.CollectedField, obj *affairs.WorkDeployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_targetRoot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deployment().TargetRoot(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖdangjianᚋinternalᚋorgᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_targetRoot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deployment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deployment_targetKinds(ctx context.Context, field graphql.CollectedField, obj *affairs.WorkDeployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_targetKinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deployment().TargetKinds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OrgKind) graphql.Marshaler {
+			return ec.marshalNOrgKind2ᚕdangjianᚋgraphᚋmodelᚐOrgKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_targetKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, true, true, "OrgKind")
+}
+
+func (ec *executionContext) _Deployment_progress(ctx context.Context, field graphql.CollectedField, obj *affairs.WorkDeployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deployment().Progress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.Progress) graphql.Marshaler {
+			return ec.marshalNDeploymentProgress2ᚖdangjianᚋinternalᚋaffairsᚐProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deployment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeploymentProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deployment_createdAt(ctx context.Context, field graphql.CollectedField, obj *affairs.WorkDeployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DeploymentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DeploymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DeploymentEdge) graphql.Marshaler {
+			return ec.marshalNDeploymentEdge2ᚕᚖdangjianᚋgraphᚋmodelᚐDeploymentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeploymentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeploymentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeploymentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DeploymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖdangjianᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeploymentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeploymentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DeploymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeploymentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeploymentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DeploymentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeploymentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeploymentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DeploymentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.WorkDeployment) graphql.Marshaler {
+			return ec.marshalNDeployment2ᚖdangjianᚋinternalᚋaffairsᚐWorkDeployment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeploymentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deployment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeploymentPayload_deployment(ctx context.Context, field graphql.CollectedField, obj *model.DeploymentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentPayload_deployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deployment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.WorkDeployment) graphql.Marshaler {
+			return ec.marshalNDeployment2ᚖdangjianᚋinternalᚋaffairsᚐWorkDeployment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentPayload_deployment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeploymentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deployment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeploymentProgress_total(ctx context.Context, field graphql.CollectedField, obj *affairs.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentProgress_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentProgress_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeploymentProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeploymentProgress_pending(ctx context.Context, field graphql.CollectedField, obj *affairs.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentProgress_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentProgress_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeploymentProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeploymentProgress_submitted(ctx context.Context, field graphql.CollectedField, obj *affairs.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentProgress_submitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentProgress_submitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeploymentProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeploymentProgress_done(ctx context.Context, field graphql.CollectedField, obj *affairs.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentProgress_done(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Done, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentProgress_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeploymentProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeploymentProgress_overdue(ctx context.Context, field graphql.CollectedField, obj *affairs.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentProgress_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentProgress_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeploymentProgress", field, false, false, "Int")
+}
+
 func (ec *executionContext) _District_id(ctx context.Context, field graphql.CollectedField, obj *tenancy.District) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3833,6 +7526,270 @@ func (ec *executionContext) _Mutation_ping(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Mutation_ping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Mutation_createTaskTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTaskTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTaskTemplate(ctx, fc.Args["input"].(model.CreateTaskTemplateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskTemplatePayload) graphql.Marshaler {
+			return ec.marshalNTaskTemplatePayload2ᚖdangjianᚋgraphᚋmodelᚐTaskTemplatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTaskTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskTemplatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTaskTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTaskTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTaskTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTaskTemplate(ctx, fc.Args["input"].(model.UpdateTaskTemplateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskTemplatePayload) graphql.Marshaler {
+			return ec.marshalNTaskTemplatePayload2ᚖdangjianᚋgraphᚋmodelᚐTaskTemplatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTaskTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskTemplatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTaskTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadAttachment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadAttachment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadAttachment(ctx, fc.Args["input"].(model.UploadAttachmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttachmentPayload) graphql.Marshaler {
+			return ec.marshalNAttachmentPayload2ᚖdangjianᚋgraphᚋmodelᚐAttachmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadAttachment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttachmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadAttachment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createActivityRecord(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createActivityRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateActivityRecord(ctx, fc.Args["input"].(model.CreateActivityRecordInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityRecordPayload) graphql.Marshaler {
+			return ec.marshalNActivityRecordPayload2ᚖdangjianᚋgraphᚋmodelᚐActivityRecordPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createActivityRecord(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityRecordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createActivityRecord_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewTaskInstance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewTaskInstance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewTaskInstance(ctx, fc.Args["input"].(model.ReviewTaskInstanceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskInstancePayload) graphql.Marshaler {
+			return ec.marshalNTaskInstancePayload2ᚖdangjianᚋgraphᚋmodelᚐTaskInstancePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewTaskInstance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskInstancePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewTaskInstance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createDeployment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createDeployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateDeployment(ctx, fc.Args["input"].(model.CreateDeploymentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeploymentPayload) graphql.Marshaler {
+			return ec.marshalNDeploymentPayload2ᚖdangjianᚋgraphᚋmodelᚐDeploymentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createDeployment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeploymentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createDeployment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -4583,6 +8540,249 @@ func (ec *executionContext) fieldContext_Mutation_importPeople(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markNotificationsRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkNotificationsRead(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markNotificationsRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markAllNotificationsRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markAllNotificationsRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().MarkAllNotificationsRead(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markAllNotificationsRead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Mutation_updateNotificationPrefs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateNotificationPrefs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateNotificationPrefs(ctx, fc.Args["input"].(model.NotificationPrefsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *remind.Prefs) graphql.Marshaler {
+			return ec.marshalNNotificationPrefs2ᚖdangjianᚋinternalᚋremindᚐPrefs(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateNotificationPrefs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationPrefs(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateNotificationPrefs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWebhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWebhook(ctx, fc.Args["input"].(model.CreateWebhookInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
+			return ec.marshalNWebhookPayload2ᚖdangjianᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateWebhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateWebhook(ctx, fc.Args["input"].(model.UpdateWebhookInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
+			return ec.marshalNWebhookPayload2ᚖdangjianᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteWebhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteWebhook(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OkPayload) graphql.Marshaler {
+			return ec.marshalNOkPayload2ᚖdangjianᚋgraphᚋmodelᚐOkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createDistrict(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4671,6 +8871,387 @@ func (ec *executionContext) fieldContext_Mutation_createTown(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *remind.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notification().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Notification_title(ctx context.Context, field graphql.CollectedField, obj *remind.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_body(ctx context.Context, field graphql.CollectedField, obj *remind.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_link(ctx context.Context, field graphql.CollectedField, obj *remind.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_taskInstance(ctx context.Context, field graphql.CollectedField, obj *remind.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_taskInstance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notification().TaskInstance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.Instance) graphql.Marshaler {
+			return ec.marshalOTaskInstance2ᚖdangjianᚋinternalᚋaffairsᚐInstance(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_taskInstance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskInstance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notification_readAt(ctx context.Context, field graphql.CollectedField, obj *remind.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_readAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_readAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *remind.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NotificationEdge) graphql.Marshaler {
+			return ec.marshalNNotificationEdge2ᚕᚖdangjianᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖdangjianᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NotificationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *remind.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖdangjianᚋinternalᚋremindᚐNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationPrefs_email(ctx context.Context, field graphql.CollectedField, obj *remind.Prefs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationPrefs_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationPrefs_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationPrefs", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotificationPrefs_emailEnabled(ctx context.Context, field graphql.CollectedField, obj *remind.Prefs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationPrefs_emailEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmailEnabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationPrefs_emailEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationPrefs", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NotificationPrefs_webhookEnabled(ctx context.Context, field graphql.CollectedField, obj *remind.Prefs) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationPrefs_webhookEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebhookEnabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationPrefs_webhookEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationPrefs", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _OkPayload_ok(ctx context.Context, field graphql.CollectedField, obj *model.OkPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4692,6 +9273,263 @@ func (ec *executionContext) _OkPayload_ok(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_OkPayload_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OkPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OrgStatus_org(ctx context.Context, field graphql.CollectedField, obj *affairs.StatusSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgStatus_org(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrgStatus().Org(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖdangjianᚋinternalᚋorgᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgStatus_org(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgStatus",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgStatus_period(ctx context.Context, field graphql.CollectedField, obj *affairs.StatusSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgStatus_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrgStatus().Period(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgStatus_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgStatus", field, true, true, "String")
+}
+
+func (ec *executionContext) _OrgStatus_green(ctx context.Context, field graphql.CollectedField, obj *affairs.StatusSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgStatus_green(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Green, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgStatus_green(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrgStatus_amber(ctx context.Context, field graphql.CollectedField, obj *affairs.StatusSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgStatus_amber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgStatus_amber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrgStatus_red(ctx context.Context, field graphql.CollectedField, obj *affairs.StatusSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgStatus_red(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Red, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgStatus_red(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrgStatus_children(ctx context.Context, field graphql.CollectedField, obj *affairs.StatusSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgStatus_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Children, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []affairs.ChildStatus) graphql.Marshaler {
+			return ec.marshalNOrgStatusChild2ᚕdangjianᚋinternalᚋaffairsᚐChildStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgStatus_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgStatusChild(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgStatusChild_org(ctx context.Context, field graphql.CollectedField, obj *affairs.ChildStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgStatusChild_org(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrgStatusChild().Org(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖdangjianᚋinternalᚋorgᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgStatusChild_org(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrgStatusChild",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrgStatusChild_green(ctx context.Context, field graphql.CollectedField, obj *affairs.ChildStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgStatusChild_green(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Green, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgStatusChild_green(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgStatusChild", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrgStatusChild_amber(ctx context.Context, field graphql.CollectedField, obj *affairs.ChildStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgStatusChild_amber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgStatusChild_amber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgStatusChild", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrgStatusChild_red(ctx context.Context, field graphql.CollectedField, obj *affairs.ChildStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrgStatusChild_red(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Red, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrgStatusChild_red(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrgStatusChild", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *org.Organization) (ret graphql.Marshaler) {
@@ -5983,6 +10821,214 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_taskTemplates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_taskTemplates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().TaskTemplates(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*affairs.Template) graphql.Marshaler {
+			return ec.marshalNTaskTemplate2ᚕᚖdangjianᚋinternalᚋaffairsᚐTemplateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_taskTemplates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_taskInstances(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_taskInstances(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TaskInstances(ctx, fc.Args["filter"].(*model.TaskInstanceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskInstanceConnection) graphql.Marshaler {
+			return ec.marshalNTaskInstanceConnection2ᚖdangjianᚋgraphᚋmodelᚐTaskInstanceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_taskInstances(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskInstanceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_taskInstances_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myTasks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myTasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyTasks(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskInstanceConnection) graphql.Marshaler {
+			return ec.marshalNTaskInstanceConnection2ᚖdangjianᚋgraphᚋmodelᚐTaskInstanceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myTasks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskInstanceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myTasks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_deployments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deployments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Deployments(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeploymentConnection) graphql.Marshaler {
+			return ec.marshalNDeploymentConnection2ᚖdangjianᚋgraphᚋmodelᚐDeploymentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deployments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeploymentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deployments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_orgStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_orgStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OrgStatus(ctx, fc.Args["orgId"].(string), fc.Args["period"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.StatusSummary) graphql.Marshaler {
+			return ec.marshalNOrgStatus2ᚖdangjianᚋinternalᚋaffairsᚐStatusSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_orgStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgStatus(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_orgStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6237,6 +11283,181 @@ func (ec *executionContext) fieldContext_Query_duties(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
 }
 
+func (ec *executionContext) _Query_inbox(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Inbox(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["unreadOnly"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NotificationConnection) graphql.Marshaler {
+			return ec.marshalNNotificationConnection2ᚖdangjianᚋgraphᚋmodelᚐNotificationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inbox(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inbox_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unreadCount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unreadCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().UnreadCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Query_notificationPrefs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notificationPrefs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().NotificationPrefs(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *remind.Prefs) graphql.Marshaler {
+			return ec.marshalNNotificationPrefs2ᚖdangjianᚋinternalᚋremindᚐPrefs(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notificationPrefs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationPrefs(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhooks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhooks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Webhooks(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*remind.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚕᚖdangjianᚋinternalᚋremindᚐWebhookᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhooks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Webhook(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reminders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reminders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reminders(ctx, fc.Args["taskInstanceId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*remind.ReminderState) graphql.Marshaler {
+			return ec.marshalNReminderStatus2ᚕᚖdangjianᚋinternalᚋremindᚐReminderStateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reminders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderStatus(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reminders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_districts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6384,6 +11605,291 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReminderDelivery_channel(ctx context.Context, field graphql.CollectedField, obj *remind.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderDelivery_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReminderDelivery().Channel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderDelivery_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderDelivery", field, true, true, "String")
+}
+
+func (ec *executionContext) _ReminderDelivery_status(ctx context.Context, field graphql.CollectedField, obj *remind.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderDelivery_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReminderDelivery().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderDelivery_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderDelivery", field, true, true, "String")
+}
+
+func (ec *executionContext) _ReminderDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *remind.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderDelivery_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReminderDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *remind.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderDelivery_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderDelivery_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReminderDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *remind.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderDelivery_deliveredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderDelivery_deliveredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReminderStatus_kind(ctx context.Context, field graphql.CollectedField, obj *remind.ReminderState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderStatus_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReminderStatus().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderStatus_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderStatus", field, true, true, "String")
+}
+
+func (ec *executionContext) _ReminderStatus_offsetDays(ctx context.Context, field graphql.CollectedField, obj *remind.ReminderState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderStatus_offsetDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReminderStatus().OffsetDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderStatus_offsetDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderStatus", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ReminderStatus_recipientName(ctx context.Context, field graphql.CollectedField, obj *remind.ReminderState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderStatus_recipientName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderStatus_recipientName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReminderStatus_status(ctx context.Context, field graphql.CollectedField, obj *remind.ReminderState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderStatus_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReminderStatus().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderStatus", field, true, true, "String")
+}
+
+func (ec *executionContext) _ReminderStatus_sendAfter(ctx context.Context, field graphql.CollectedField, obj *remind.ReminderState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderStatus_sendAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReminderStatus().SendAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderStatus_sendAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderStatus", field, true, true, "Time")
+}
+
+func (ec *executionContext) _ReminderStatus_lastError(ctx context.Context, field graphql.CollectedField, obj *remind.ReminderState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderStatus_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReminderStatus().LastError(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderStatus_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderStatus", field, true, true, "String")
+}
+
+func (ec *executionContext) _ReminderStatus_deliveries(ctx context.Context, field graphql.CollectedField, obj *remind.ReminderState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderStatus_deliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deliveries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*remind.Delivery) graphql.Marshaler {
+			return ec.marshalNReminderDelivery2ᚕᚖdangjianᚋinternalᚋremindᚐDeliveryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderStatus_deliveries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReminderStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderDelivery(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6604,6 +12110,988 @@ func (ec *executionContext) fieldContext_RoleAssignmentPayload_roleAssignment(_ 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RoleAssignment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskEvent_action(ctx context.Context, field graphql.CollectedField, obj *affairs.ReviewEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskEvent().Action(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _TaskEvent_comment(ctx context.Context, field graphql.CollectedField, obj *affairs.ReviewEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskEvent_actor(ctx context.Context, field graphql.CollectedField, obj *affairs.ReviewEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖdangjianᚋinternalᚋauthᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskEvent_record(ctx context.Context, field graphql.CollectedField, obj *affairs.ReviewEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskEvent().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.Record) graphql.Marshaler {
+			return ec.marshalOActivityRecord2ᚖdangjianᚋinternalᚋaffairsᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *affairs.ReviewEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TaskInstance_id(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskInstance().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskInstance", field, true, true, "ID")
+}
+
+func (ec *executionContext) _TaskInstance_title(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskInstance", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskInstance_period(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskInstance", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskInstance_dueAt(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskInstance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TaskInstance_status(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskInstance().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TaskStatus) graphql.Marshaler {
+			return ec.marshalNTaskStatus2dangjianᚋgraphᚋmodelᚐTaskStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskInstance", field, true, true, "TaskStatus")
+}
+
+func (ec *executionContext) _TaskInstance_color(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_color(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskInstance().Color(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TaskColor) graphql.Marshaler {
+			return ec.marshalNTaskColor2dangjianᚋgraphᚋmodelᚐTaskColor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_color(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskInstance", field, true, true, "TaskColor")
+}
+
+func (ec *executionContext) _TaskInstance_org(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_org(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskInstance().Org(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖdangjianᚋinternalᚋorgᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_org(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskInstance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskInstance_template(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskInstance().Template(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.Template) graphql.Marshaler {
+			return ec.marshalOTaskTemplate2ᚖdangjianᚋinternalᚋaffairsᚐTemplate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskInstance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskInstance_deployment(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_deployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskInstance().Deployment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.WorkDeployment) graphql.Marshaler {
+			return ec.marshalODeployment2ᚖdangjianᚋinternalᚋaffairsᚐWorkDeployment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_deployment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskInstance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deployment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskInstance_submittedAt(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskInstance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TaskInstance_completedAt(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_completedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_completedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskInstance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TaskInstance_records(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_records(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskInstance().Records(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*affairs.Record) graphql.Marshaler {
+			return ec.marshalNActivityRecord2ᚕᚖdangjianᚋinternalᚋaffairsᚐRecordᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_records(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskInstance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskInstance_history(ctx context.Context, field graphql.CollectedField, obj *affairs.Instance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstance_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskInstance().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*affairs.ReviewEvent) graphql.Marshaler {
+			return ec.marshalNTaskEvent2ᚕᚖdangjianᚋinternalᚋaffairsᚐReviewEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstance_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskInstance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskInstanceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TaskInstanceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstanceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TaskInstanceEdge) graphql.Marshaler {
+			return ec.marshalNTaskInstanceEdge2ᚕᚖdangjianᚋgraphᚋmodelᚐTaskInstanceEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstanceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskInstanceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskInstanceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskInstanceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TaskInstanceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstanceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖdangjianᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstanceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskInstanceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskInstanceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TaskInstanceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstanceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstanceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskInstanceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TaskInstanceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TaskInstanceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstanceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstanceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskInstanceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskInstanceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TaskInstanceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstanceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.Instance) graphql.Marshaler {
+			return ec.marshalNTaskInstance2ᚖdangjianᚋinternalᚋaffairsᚐInstance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstanceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskInstanceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskInstance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskInstancePayload_taskInstance(ctx context.Context, field graphql.CollectedField, obj *model.TaskInstancePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskInstancePayload_taskInstance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaskInstance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.Instance) graphql.Marshaler {
+			return ec.marshalNTaskInstance2ᚖdangjianᚋinternalᚋaffairsᚐInstance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskInstancePayload_taskInstance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskInstancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskInstance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskTemplate_id(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskTemplate().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, true, true, "ID")
+}
+
+func (ec *executionContext) _TaskTemplate_code(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskTemplate_name(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskTemplate_category(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskTemplate().Category(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TaskCategory) graphql.Marshaler {
+			return ec.marshalNTaskCategory2dangjianᚋgraphᚋmodelᚐTaskCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, true, true, "TaskCategory")
+}
+
+func (ec *executionContext) _TaskTemplate_orgKinds(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_orgKinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskTemplate().OrgKinds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OrgKind) graphql.Marshaler {
+			return ec.marshalNOrgKind2ᚕdangjianᚋgraphᚋmodelᚐOrgKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_orgKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, true, true, "OrgKind")
+}
+
+func (ec *executionContext) _TaskTemplate_cadence(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_cadence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskTemplate().Cadence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Cadence) graphql.Marshaler {
+			return ec.marshalNCadence2dangjianᚋgraphᚋmodelᚐCadence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_cadence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, true, true, "Cadence")
+}
+
+func (ec *executionContext) _TaskTemplate_dueDaysBeforeEnd(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_dueDaysBeforeEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueDaysBeforeEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_dueDaysBeforeEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TaskTemplate_evidence(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskTemplate().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕdangjianᚋgraphᚋmodelᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, true, true, "Evidence")
+}
+
+func (ec *executionContext) _TaskTemplate_remindDaysBefore(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_remindDaysBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskTemplate().RemindDaysBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_remindDaysBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, true, true, "Int")
+}
+
+func (ec *executionContext) _TaskTemplate_overdueEveryDays(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_overdueEveryDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverdueEveryDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_overdueEveryDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TaskTemplate_escalateAfterDays(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_escalateAfterDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalateAfterDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_escalateAfterDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TaskTemplate_active(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TaskTemplate_fromDistrict(ctx context.Context, field graphql.CollectedField, obj *affairs.Template) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplate_fromDistrict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskTemplate().FromDistrict(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplate_fromDistrict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskTemplate", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _TaskTemplatePayload_taskTemplate(ctx context.Context, field graphql.CollectedField, obj *model.TaskTemplatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskTemplatePayload_taskTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaskTemplate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *affairs.Template) graphql.Marshaler {
+			return ec.marshalNTaskTemplate2ᚖdangjianᚋinternalᚋaffairsᚐTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskTemplatePayload_taskTemplate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskTemplatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskTemplate(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7232,6 +13720,208 @@ func (ec *executionContext) fieldContext_UserPayload_user(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.CollectedField, obj *remind.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Webhook().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Webhook_name(ctx context.Context, field graphql.CollectedField, obj *remind.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
+}
+
+func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *remind.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
+}
+
+func (ec *executionContext) _Webhook_format(ctx context.Context, field graphql.CollectedField, obj *remind.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Webhook().Format(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.WebhookFormat) graphql.Marshaler {
+			return ec.marshalNWebhookFormat2dangjianᚋgraphᚋmodelᚐWebhookFormat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, true, true, "WebhookFormat")
+}
+
+func (ec *executionContext) _Webhook_signed(ctx context.Context, field graphql.CollectedField, obj *remind.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_signed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Webhook().Signed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_signed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Webhook_org(ctx context.Context, field graphql.CollectedField, obj *remind.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_org(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Webhook().Org(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2ᚖdangjianᚋinternalᚋorgᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_org(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Webhook",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Webhook_enabled(ctx context.Context, field graphql.CollectedField, obj *remind.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WebhookPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *model.WebhookPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookPayload_webhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Webhook, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *remind.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚖdangjianᚋinternalᚋremindᚐWebhook(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookPayload_webhook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Webhook(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8310,6 +15000,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAbsenteeInput(ctx context.Context, obj any) (model.AbsenteeInput, error) {
+	var it model.AbsenteeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAbsenteeInput unmarshals raw into the AbsenteeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAbsenteeInput(ctx context.Context, raw any) (model.AbsenteeInput, error) {
+	var out model.AbsenteeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AbsenteeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAssignRoleInput(ctx context.Context, obj any) (model.AssignRoleInput, error) {
 	var it model.AssignRoleInput
 	if obj == nil {
@@ -8499,6 +15238,195 @@ func UnmarshalChangePasswordInput(ctx context.Context, raw any) (model.ChangePas
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateActivityRecordInput(ctx context.Context, obj any) (model.CreateActivityRecordInput, error) {
+	var it model.CreateActivityRecordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"taskInstanceIds", "title", "startAt", "endAt", "place", "hostId", "attendeeIds", "absentees", "content", "minutes", "attachmentIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "taskInstanceIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taskInstanceIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaskInstanceIds = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "startAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartAt = data
+		case "endAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndAt = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "hostId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostID = data
+		case "attendeeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendeeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttendeeIds = data
+		case "absentees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("absentees"))
+			data, err := ec.unmarshalOAbsenteeInput2ᚕᚖdangjianᚋgraphᚋmodelᚐAbsenteeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Absentees = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "minutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minutes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Minutes = data
+		case "attachmentIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attachmentIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttachmentIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateActivityRecordInput unmarshals raw into the CreateActivityRecordInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateActivityRecordInput(ctx context.Context, raw any) (model.CreateActivityRecordInput, error) {
+	var out model.CreateActivityRecordInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateActivityRecordInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateDeploymentInput(ctx context.Context, obj any) (model.CreateDeploymentInput, error) {
+	var it model.CreateDeploymentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issuerOrgId", "title", "content", "deadline", "targetRootId", "targetKinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issuerOrgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerOrgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerOrgID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "deadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadline"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deadline = data
+		case "targetRootId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetRootId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetRootID = data
+		case "targetKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetKinds"))
+			data, err := ec.unmarshalOOrgKind2ᚕdangjianᚋgraphᚋmodelᚐOrgKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetKinds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateDeploymentInput unmarshals raw into the CreateDeploymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateDeploymentInput(ctx context.Context, raw any) (model.CreateDeploymentInput, error) {
+	var out model.CreateDeploymentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateDeploymentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateDistrictInput(ctx context.Context, obj any) (model.CreateDistrictInput, error) {
 	var it model.CreateDistrictInput
 	if obj == nil {
@@ -8608,6 +15536,111 @@ func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Co
 func UnmarshalCreateOrganizationInput(ctx context.Context, raw any) (model.CreateOrganizationInput, error) {
 	var out model.CreateOrganizationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateOrganizationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateTaskTemplateInput(ctx context.Context, obj any) (model.CreateTaskTemplateInput, error) {
+	var it model.CreateTaskTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "category", "orgKinds", "cadence", "dueDaysBeforeEnd", "evidence", "remindDaysBefore", "overdueEveryDays", "escalateAfterDays", "districtId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNTaskCategory2dangjianᚋgraphᚋmodelᚐTaskCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "orgKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgKinds"))
+			data, err := ec.unmarshalNOrgKind2ᚕdangjianᚋgraphᚋmodelᚐOrgKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgKinds = data
+		case "cadence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cadence"))
+			data, err := ec.unmarshalNCadence2dangjianᚋgraphᚋmodelᚐCadence(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cadence = data
+		case "dueDaysBeforeEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDaysBeforeEnd"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDaysBeforeEnd = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalOEvidence2ᚕdangjianᚋgraphᚋmodelᚐEvidenceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		case "remindDaysBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("remindDaysBefore"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemindDaysBefore = data
+		case "overdueEveryDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdueEveryDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverdueEveryDays = data
+		case "escalateAfterDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalateAfterDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalateAfterDays = data
+		case "districtId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districtId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DistrictID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateTaskTemplateInput unmarshals raw into the CreateTaskTemplateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateTaskTemplateInput(ctx context.Context, raw any) (model.CreateTaskTemplateInput, error) {
+	var out model.CreateTaskTemplateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTaskTemplateInput", raw, &out)
 	return out, err
 }
 
@@ -8755,6 +15788,76 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 func UnmarshalCreateUserInput(ctx context.Context, raw any) (model.CreateUserInput, error) {
 	var out model.CreateUserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateWebhookInput(ctx context.Context, obj any) (model.CreateWebhookInput, error) {
+	var it model.CreateWebhookInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "url", "format", "secret", "orgId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalNWebhookFormat2dangjianᚋgraphᚋmodelᚐWebhookFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "secret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secret = data
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateWebhookInput unmarshals raw into the CreateWebhookInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateWebhookInput(ctx context.Context, raw any) (model.CreateWebhookInput, error) {
+	var out model.CreateWebhookInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWebhookInput", raw, &out)
 	return out, err
 }
 
@@ -8986,6 +16089,62 @@ func (ec *executionContext) unmarshalInputMoveOrganizationInput(ctx context.Cont
 func UnmarshalMoveOrganizationInput(ctx context.Context, raw any) (model.MoveOrganizationInput, error) {
 	var out model.MoveOrganizationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoveOrganizationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNotificationPrefsInput(ctx context.Context, obj any) (model.NotificationPrefsInput, error) {
+	var it model.NotificationPrefsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "emailEnabled", "webhookEnabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "emailEnabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emailEnabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmailEnabled = data
+		case "webhookEnabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webhookEnabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebhookEnabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNotificationPrefsInput unmarshals raw into the NotificationPrefsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNotificationPrefsInput(ctx context.Context, raw any) (model.NotificationPrefsInput, error) {
+	var out model.NotificationPrefsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NotificationPrefsInput", raw, &out)
 	return out, err
 }
 
@@ -9423,6 +16582,62 @@ func UnmarshalResetPasswordInput(ctx context.Context, raw any) (model.ResetPassw
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReviewTaskInstanceInput(ctx context.Context, obj any) (model.ReviewTaskInstanceInput, error) {
+	var it model.ReviewTaskInstanceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "decision", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalNReviewDecision2dangjianᚋgraphᚋmodelᚐReviewDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReviewTaskInstanceInput unmarshals raw into the ReviewTaskInstanceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReviewTaskInstanceInput(ctx context.Context, raw any) (model.ReviewTaskInstanceInput, error) {
+	var out model.ReviewTaskInstanceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReviewTaskInstanceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRevokeRoleInput(ctx context.Context, obj any) (model.RevokeRoleInput, error) {
 	var it model.RevokeRoleInput
 	if obj == nil {
@@ -9462,6 +16677,76 @@ func (ec *executionContext) unmarshalInputRevokeRoleInput(ctx context.Context, o
 func UnmarshalRevokeRoleInput(ctx context.Context, raw any) (model.RevokeRoleInput, error) {
 	var out model.RevokeRoleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeRoleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTaskInstanceFilter(ctx context.Context, obj any) (model.TaskInstanceFilter, error) {
+	var it model.TaskInstanceFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "includeDescendants", "period", "status", "color"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "includeDescendants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeDescendants"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeDescendants = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOTaskStatus2ᚖdangjianᚋgraphᚋmodelᚐTaskStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "color":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("color"))
+			data, err := ec.unmarshalOTaskColor2ᚖdangjianᚋgraphᚋmodelᚐTaskColor(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Color = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTaskInstanceFilter unmarshals raw into the TaskInstanceFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTaskInstanceFilter(ctx context.Context, raw any) (model.TaskInstanceFilter, error) {
+	var out model.TaskInstanceFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TaskInstanceFilter", raw, &out)
 	return out, err
 }
 
@@ -9661,6 +16946,104 @@ func UnmarshalUpdatePersonInput(ctx context.Context, raw any) (model.UpdatePerso
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateTaskTemplateInput(ctx context.Context, obj any) (model.UpdateTaskTemplateInput, error) {
+	var it model.UpdateTaskTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "orgKinds", "dueDaysBeforeEnd", "evidence", "remindDaysBefore", "overdueEveryDays", "escalateAfterDays", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "orgKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgKinds"))
+			data, err := ec.unmarshalOOrgKind2ᚕdangjianᚋgraphᚋmodelᚐOrgKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgKinds = data
+		case "dueDaysBeforeEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDaysBeforeEnd"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDaysBeforeEnd = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalOEvidence2ᚕdangjianᚋgraphᚋmodelᚐEvidenceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		case "remindDaysBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("remindDaysBefore"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemindDaysBefore = data
+		case "overdueEveryDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdueEveryDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverdueEveryDays = data
+		case "escalateAfterDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalateAfterDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalateAfterDays = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateTaskTemplateInput unmarshals raw into the UpdateTaskTemplateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateTaskTemplateInput(ctx context.Context, raw any) (model.UpdateTaskTemplateInput, error) {
+	var out model.UpdateTaskTemplateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTaskTemplateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, obj any) (model.UpdateUserInput, error) {
 	var it model.UpdateUserInput
 	if obj == nil {
@@ -9721,6 +17104,139 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 func UnmarshalUpdateUserInput(ctx context.Context, raw any) (model.UpdateUserInput, error) {
 	var out model.UpdateUserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateWebhookInput(ctx context.Context, obj any) (model.UpdateWebhookInput, error) {
+	var it model.UpdateWebhookInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "url", "format", "secret", "orgId", "enabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalNWebhookFormat2dangjianᚋgraphᚋmodelᚐWebhookFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "secret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secret = data
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateWebhookInput unmarshals raw into the UpdateWebhookInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateWebhookInput(ctx context.Context, raw any) (model.UpdateWebhookInput, error) {
+	var out model.UpdateWebhookInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateWebhookInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUploadAttachmentInput(ctx context.Context, obj any) (model.UploadAttachmentInput, error) {
+	var it model.UploadAttachmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "file"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUploadAttachmentInput unmarshals raw into the UploadAttachmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUploadAttachmentInput(ctx context.Context, raw any) (model.UploadAttachmentInput, error) {
+	var out model.UploadAttachmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UploadAttachmentInput", raw, &out)
 	return out, err
 }
 
@@ -9795,6 +17311,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case remind.Webhook:
+		return ec._Webhook(ctx, sel, &obj)
+	case *remind.Webhook:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Webhook(ctx, sel, obj)
 	case auth.User:
 		return ec._User(ctx, sel, &obj)
 	case *auth.User:
@@ -9809,6 +17332,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Town(ctx, sel, obj)
+	case affairs.Template:
+		return ec._TaskTemplate(ctx, sel, &obj)
+	case *affairs.Template:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TaskTemplate(ctx, sel, obj)
+	case affairs.Instance:
+		return ec._TaskInstance(ctx, sel, &obj)
+	case *affairs.Instance:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TaskInstance(ctx, sel, obj)
 	case auth.Assignment:
 		return ec._RoleAssignment(ctx, sel, &obj)
 	case *auth.Assignment:
@@ -9830,6 +17367,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Organization(ctx, sel, obj)
+	case remind.Notification:
+		return ec._Notification(ctx, sel, &obj)
+	case *remind.Notification:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Notification(ctx, sel, obj)
 	case tenancy.District:
 		return ec._District(ctx, sel, &obj)
 	case *tenancy.District:
@@ -9837,6 +17381,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._District(ctx, sel, obj)
+	case affairs.WorkDeployment:
+		return ec._Deployment(ctx, sel, &obj)
+	case *affairs.WorkDeployment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Deployment(ctx, sel, obj)
 	case audit.Entry:
 		return ec._AuditEntry(ctx, sel, &obj)
 	case *audit.Entry:
@@ -9844,6 +17395,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._AuditEntry(ctx, sel, obj)
+	case affairs.Attachment:
+		return ec._Attachment(ctx, sel, &obj)
+	case *affairs.Attachment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Attachment(ctx, sel, obj)
+	case affairs.Record:
+		return ec._ActivityRecord(ctx, sel, &obj)
+	case *affairs.Record:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ActivityRecord(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -9856,6 +17421,282 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var activityRecordImplementors = []string{"ActivityRecord", "Node"}
+
+func (ec *executionContext) _ActivityRecord(ctx context.Context, sel ast.SelectionSet, obj *affairs.Record) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityRecord")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityRecord_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._ActivityRecord_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityRecord_kind(ctx, field, obj)
+				})
+		case "org":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityRecord_org(ctx, field, obj)
+				})
+		case "startAt":
+			out.Values[i] = ec._ActivityRecord_startAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endAt":
+			out.Values[i] = ec._ActivityRecord_endAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "place":
+			out.Values[i] = ec._ActivityRecord_place(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "host":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityRecord_host(ctx, field, obj)
+				})
+		case "content":
+			out.Values[i] = ec._ActivityRecord_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minutes":
+			out.Values[i] = ec._ActivityRecord_minutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "late":
+			out.Values[i] = ec._ActivityRecord_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityRecord_attendance(ctx, field, obj)
+				})
+		case "attachments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityRecord_attachments(ctx, field, obj)
+				})
+		case "taskInstances":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityRecord_taskInstances(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ActivityRecord_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityRecordPayloadImplementors = []string{"ActivityRecordPayload"}
+
+func (ec *executionContext) _ActivityRecordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityRecordPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityRecordPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityRecordPayload")
+		case "activityRecord":
+			out.Values[i] = ec._ActivityRecordPayload_activityRecord(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachmentImplementors = []string{"Attachment", "Node"}
+
+func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSet, obj *affairs.Attachment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Attachment")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_id(ctx, field, obj)
+				})
+		case "filename":
+			out.Values[i] = ec._Attachment_filename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._Attachment_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_size(ctx, field, obj)
+				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_url(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attachmentPayloadImplementors = []string{"AttachmentPayload"}
+
+func (ec *executionContext) _AttachmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttachmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttachmentPayload")
+		case "attachment":
+			out.Values[i] = ec._AttachmentPayload_attachment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attendanceImplementors = []string{"Attendance"}
+
+func (ec *executionContext) _Attendance(ctx context.Context, sel ast.SelectionSet, obj *affairs.Attendance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attendanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Attendance")
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attendance_person(ctx, field, obj)
+				})
+		case "present":
+			out.Values[i] = ec._Attendance_present(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "absenceReason":
+			out.Values[i] = ec._Attendance_absenceReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var auditEntryImplementors = []string{"AuditEntry", "Node"}
 
@@ -10067,6 +17908,251 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var deploymentImplementors = []string{"Deployment", "Node"}
+
+func (ec *executionContext) _Deployment(ctx context.Context, sel ast.SelectionSet, obj *affairs.WorkDeployment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deploymentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deployment")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deployment_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Deployment_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "content":
+			out.Values[i] = ec._Deployment_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deadline":
+			out.Values[i] = ec._Deployment_deadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issuer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deployment_issuer(ctx, field, obj)
+				})
+		case "targetRoot":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deployment_targetRoot(ctx, field, obj)
+				})
+		case "targetKinds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deployment_targetKinds(ctx, field, obj)
+				})
+		case "progress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deployment_progress(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Deployment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deploymentConnectionImplementors = []string{"DeploymentConnection"}
+
+func (ec *executionContext) _DeploymentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DeploymentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deploymentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeploymentConnection")
+		case "edges":
+			out.Values[i] = ec._DeploymentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeploymentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DeploymentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deploymentEdgeImplementors = []string{"DeploymentEdge"}
+
+func (ec *executionContext) _DeploymentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DeploymentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deploymentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeploymentEdge")
+		case "cursor":
+			out.Values[i] = ec._DeploymentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeploymentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deploymentPayloadImplementors = []string{"DeploymentPayload"}
+
+func (ec *executionContext) _DeploymentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeploymentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deploymentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeploymentPayload")
+		case "deployment":
+			out.Values[i] = ec._DeploymentPayload_deployment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deploymentProgressImplementors = []string{"DeploymentProgress"}
+
+func (ec *executionContext) _DeploymentProgress(ctx context.Context, sel ast.SelectionSet, obj *affairs.Progress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deploymentProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeploymentProgress")
+		case "total":
+			out.Values[i] = ec._DeploymentProgress_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._DeploymentProgress_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitted":
+			out.Values[i] = ec._DeploymentProgress_submitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "done":
+			out.Values[i] = ec._DeploymentProgress_done(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._DeploymentProgress_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var districtImplementors = []string{"District", "Node"}
 
 func (ec *executionContext) _District(ctx context.Context, sel ast.SelectionSet, obj *tenancy.District) graphql.Marshaler {
@@ -10257,6 +18343,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createTaskTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTaskTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTaskTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTaskTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadAttachment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadAttachment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createActivityRecord":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createActivityRecord(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewTaskInstance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewTaskInstance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createDeployment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createDeployment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "login":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_login(ctx, field)
@@ -10376,6 +18504,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "markNotificationsRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markNotificationsRead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markAllNotificationsRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markAllNotificationsRead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateNotificationPrefs":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateNotificationPrefs(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createWebhook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateWebhook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteWebhook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createDistrict":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createDistrict(ctx, field)
@@ -10387,6 +18557,195 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createTown(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationImplementors = []string{"Notification", "Node"}
+
+func (ec *executionContext) _Notification(ctx context.Context, sel ast.SelectionSet, obj *remind.Notification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Notification")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Notification_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._Notification_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "link":
+			out.Values[i] = ec._Notification_link(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taskInstance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_taskInstance(ctx, field, obj)
+				})
+		case "readAt":
+			out.Values[i] = ec._Notification_readAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Notification_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationConnectionImplementors = []string{"NotificationConnection"}
+
+func (ec *executionContext) _NotificationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NotificationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationConnection")
+		case "edges":
+			out.Values[i] = ec._NotificationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NotificationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._NotificationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationEdgeImplementors = []string{"NotificationEdge"}
+
+func (ec *executionContext) _NotificationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NotificationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationEdge")
+		case "cursor":
+			out.Values[i] = ec._NotificationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NotificationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationPrefsImplementors = []string{"NotificationPrefs"}
+
+func (ec *executionContext) _NotificationPrefs(ctx context.Context, sel ast.SelectionSet, obj *remind.Prefs) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationPrefsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationPrefs")
+		case "email":
+			out.Values[i] = ec._NotificationPrefs_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "emailEnabled":
+			out.Values[i] = ec._NotificationPrefs_emailEnabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "webhookEnabled":
+			out.Values[i] = ec._NotificationPrefs_webhookEnabled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10422,6 +18781,115 @@ func (ec *executionContext) _OkPayload(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._OkPayload_ok(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orgStatusImplementors = []string{"OrgStatus"}
+
+func (ec *executionContext) _OrgStatus(ctx context.Context, sel ast.SelectionSet, obj *affairs.StatusSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orgStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrgStatus")
+		case "org":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgStatus_org(ctx, field, obj)
+				})
+		case "period":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgStatus_period(ctx, field, obj)
+				})
+		case "green":
+			out.Values[i] = ec._OrgStatus_green(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amber":
+			out.Values[i] = ec._OrgStatus_amber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "red":
+			out.Values[i] = ec._OrgStatus_red(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "children":
+			out.Values[i] = ec._OrgStatus_children(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orgStatusChildImplementors = []string{"OrgStatusChild"}
+
+func (ec *executionContext) _OrgStatusChild(ctx context.Context, sel ast.SelectionSet, obj *affairs.ChildStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orgStatusChildImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrgStatusChild")
+		case "org":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgStatusChild_org(ctx, field, obj)
+				})
+		case "green":
+			out.Values[i] = ec._OrgStatusChild_green(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amber":
+			out.Values[i] = ec._OrgStatusChild_amber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "red":
+			out.Values[i] = ec._OrgStatusChild_red(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10974,6 +19442,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
 				})
+		case "taskTemplates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_taskTemplates(ctx, field)
+				})
+		case "taskInstances":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_taskInstances(ctx, field)
+				})
+		case "myTasks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myTasks(ctx, field)
+				})
+		case "deployments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deployments(ctx, field)
+				})
+		case "orgStatus":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_orgStatus(ctx, field)
+				})
 		case "auditLog":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -11016,6 +19514,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_duties(ctx, field)
 				})
+		case "inbox":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inbox(ctx, field)
+				})
+		case "unreadCount":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unreadCount(ctx, field)
+				})
+		case "notificationPrefs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notificationPrefs(ctx, field)
+				})
+		case "webhooks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhooks(ctx, field)
+				})
+		case "reminders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reminders(ctx, field)
+				})
 		case "districts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -11039,6 +19567,129 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reminderDeliveryImplementors = []string{"ReminderDelivery"}
+
+func (ec *executionContext) _ReminderDelivery(ctx context.Context, sel ast.SelectionSet, obj *remind.Delivery) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reminderDeliveryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReminderDelivery")
+		case "channel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReminderDelivery_channel(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReminderDelivery_status(ctx, field, obj)
+				})
+		case "attempts":
+			out.Values[i] = ec._ReminderDelivery_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastError":
+			out.Values[i] = ec._ReminderDelivery_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deliveredAt":
+			out.Values[i] = ec._ReminderDelivery_deliveredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reminderStatusImplementors = []string{"ReminderStatus"}
+
+func (ec *executionContext) _ReminderStatus(ctx context.Context, sel ast.SelectionSet, obj *remind.ReminderState) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reminderStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReminderStatus")
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReminderStatus_kind(ctx, field, obj)
+				})
+		case "offsetDays":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReminderStatus_offsetDays(ctx, field, obj)
+				})
+		case "recipientName":
+			out.Values[i] = ec._ReminderStatus_recipientName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReminderStatus_status(ctx, field, obj)
+				})
+		case "sendAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReminderStatus_sendAfter(ctx, field, obj)
+				})
+		case "lastError":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReminderStatus_lastError(ctx, field, obj)
+				})
+		case "deliveries":
+			out.Values[i] = ec._ReminderStatus_deliveries(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -11141,6 +19792,410 @@ func (ec *executionContext) _RoleAssignmentPayload(ctx context.Context, sel ast.
 			out.Values[i] = graphql.MarshalString("RoleAssignmentPayload")
 		case "roleAssignment":
 			out.Values[i] = ec._RoleAssignmentPayload_roleAssignment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskEventImplementors = []string{"TaskEvent"}
+
+func (ec *executionContext) _TaskEvent(ctx context.Context, sel ast.SelectionSet, obj *affairs.ReviewEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskEvent")
+		case "action":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskEvent_action(ctx, field, obj)
+				})
+		case "comment":
+			out.Values[i] = ec._TaskEvent_comment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskEvent_actor(ctx, field, obj)
+				})
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskEvent_record(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._TaskEvent_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskInstanceImplementors = []string{"TaskInstance", "Node"}
+
+func (ec *executionContext) _TaskInstance(ctx context.Context, sel ast.SelectionSet, obj *affairs.Instance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskInstanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskInstance")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskInstance_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._TaskInstance_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.Values[i] = ec._TaskInstance_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._TaskInstance_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskInstance_status(ctx, field, obj)
+				})
+		case "color":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskInstance_color(ctx, field, obj)
+				})
+		case "org":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskInstance_org(ctx, field, obj)
+				})
+		case "template":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskInstance_template(ctx, field, obj)
+				})
+		case "deployment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskInstance_deployment(ctx, field, obj)
+				})
+		case "submittedAt":
+			out.Values[i] = ec._TaskInstance_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completedAt":
+			out.Values[i] = ec._TaskInstance_completedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "records":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskInstance_records(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskInstance_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskInstanceConnectionImplementors = []string{"TaskInstanceConnection"}
+
+func (ec *executionContext) _TaskInstanceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TaskInstanceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskInstanceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskInstanceConnection")
+		case "edges":
+			out.Values[i] = ec._TaskInstanceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TaskInstanceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TaskInstanceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskInstanceEdgeImplementors = []string{"TaskInstanceEdge"}
+
+func (ec *executionContext) _TaskInstanceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TaskInstanceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskInstanceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskInstanceEdge")
+		case "cursor":
+			out.Values[i] = ec._TaskInstanceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TaskInstanceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskInstancePayloadImplementors = []string{"TaskInstancePayload"}
+
+func (ec *executionContext) _TaskInstancePayload(ctx context.Context, sel ast.SelectionSet, obj *model.TaskInstancePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskInstancePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskInstancePayload")
+		case "taskInstance":
+			out.Values[i] = ec._TaskInstancePayload_taskInstance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskTemplateImplementors = []string{"TaskTemplate", "Node"}
+
+func (ec *executionContext) _TaskTemplate(ctx context.Context, sel ast.SelectionSet, obj *affairs.Template) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskTemplate")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskTemplate_id(ctx, field, obj)
+				})
+		case "code":
+			out.Values[i] = ec._TaskTemplate_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._TaskTemplate_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskTemplate_category(ctx, field, obj)
+				})
+		case "orgKinds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskTemplate_orgKinds(ctx, field, obj)
+				})
+		case "cadence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskTemplate_cadence(ctx, field, obj)
+				})
+		case "dueDaysBeforeEnd":
+			out.Values[i] = ec._TaskTemplate_dueDaysBeforeEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskTemplate_evidence(ctx, field, obj)
+				})
+		case "remindDaysBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskTemplate_remindDaysBefore(ctx, field, obj)
+				})
+		case "overdueEveryDays":
+			out.Values[i] = ec._TaskTemplate_overdueEveryDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "escalateAfterDays":
+			out.Values[i] = ec._TaskTemplate_escalateAfterDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._TaskTemplate_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromDistrict":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskTemplate_fromDistrict(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskTemplatePayloadImplementors = []string{"TaskTemplatePayload"}
+
+func (ec *executionContext) _TaskTemplatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.TaskTemplatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskTemplatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskTemplatePayload")
+		case "taskTemplate":
+			out.Values[i] = ec._TaskTemplatePayload_taskTemplate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11433,6 +20488,106 @@ func (ec *executionContext) _UserPayload(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("UserPayload")
 		case "user":
 			out.Values[i] = ec._UserPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookImplementors = []string{"Webhook", "Node"}
+
+func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *remind.Webhook) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Webhook")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Webhook_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Webhook_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._Webhook_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "format":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Webhook_format(ctx, field, obj)
+				})
+		case "signed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Webhook_signed(ctx, field, obj)
+				})
+		case "org":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Webhook_org(ctx, field, obj)
+				})
+		case "enabled":
+			out.Values[i] = ec._Webhook_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookPayloadImplementors = []string{"WebhookPayload"}
+
+func (ec *executionContext) _WebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookPayload")
+		case "webhook":
+			out.Values[i] = ec._WebhookPayload_webhook(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11815,9 +20970,102 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAbsenteeInput2ᚖdangjianᚋgraphᚋmodelᚐAbsenteeInput(ctx context.Context, v any) (*model.AbsenteeInput, error) {
+	res, err := ec.unmarshalInputAbsenteeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActivityRecord2ᚕᚖdangjianᚋinternalᚋaffairsᚐRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []*affairs.Record) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityRecord2ᚖdangjianᚋinternalᚋaffairsᚐRecord(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActivityRecord2ᚖdangjianᚋinternalᚋaffairsᚐRecord(ctx context.Context, sel ast.SelectionSet, v *affairs.Record) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityRecord!")
+		return graphql.Null
+	}
+	return ec._ActivityRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityRecordPayload2ᚖdangjianᚋgraphᚋmodelᚐActivityRecordPayload(ctx context.Context, sel ast.SelectionSet, v *model.ActivityRecordPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityRecordPayload!")
+		return graphql.Null
+	}
+	return ec._ActivityRecordPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAssignRoleInput2dangjianᚋgraphᚋmodelᚐAssignRoleInput(ctx context.Context, v any) (model.AssignRoleInput, error) {
 	res, err := ec.unmarshalInputAssignRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachment2ᚕᚖdangjianᚋinternalᚋaffairsᚐAttachmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*affairs.Attachment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttachment2ᚖdangjianᚋinternalᚋaffairsᚐAttachment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAttachment2ᚖdangjianᚋinternalᚋaffairsᚐAttachment(ctx context.Context, sel ast.SelectionSet, v *affairs.Attachment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Attachment!")
+		return graphql.Null
+	}
+	return ec._Attachment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAttachmentPayload2ᚖdangjianᚋgraphᚋmodelᚐAttachmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.AttachmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttachmentPayload!")
+		return graphql.Null
+	}
+	return ec._AttachmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAttendance2ᚕᚖdangjianᚋinternalᚋaffairsᚐAttendanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*affairs.Attendance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttendance2ᚖdangjianᚋinternalᚋaffairsᚐAttendance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAttendance2ᚖdangjianᚋinternalᚋaffairsᚐAttendance(ctx context.Context, sel ast.SelectionSet, v *affairs.Attendance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Attendance!")
+		return graphql.Null
+	}
+	return ec._Attendance(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAuditEntry2ᚖdangjianᚋinternalᚋauditᚐEntry(ctx context.Context, sel ast.SelectionSet, v *audit.Entry) graphql.Marshaler {
@@ -11882,8 +21130,28 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCadence2dangjianᚋgraphᚋmodelᚐCadence(ctx context.Context, v any) (model.Cadence, error) {
+	var res model.Cadence
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCadence2dangjianᚋgraphᚋmodelᚐCadence(ctx context.Context, sel ast.SelectionSet, v model.Cadence) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNChangePasswordInput2dangjianᚋgraphᚋmodelᚐChangePasswordInput(ctx context.Context, v any) (model.ChangePasswordInput, error) {
 	res, err := ec.unmarshalInputChangePasswordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateActivityRecordInput2dangjianᚋgraphᚋmodelᚐCreateActivityRecordInput(ctx context.Context, v any) (model.CreateActivityRecordInput, error) {
+	res, err := ec.unmarshalInputCreateActivityRecordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateDeploymentInput2dangjianᚋgraphᚋmodelᚐCreateDeploymentInput(ctx context.Context, v any) (model.CreateDeploymentInput, error) {
+	res, err := ec.unmarshalInputCreateDeploymentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -11897,6 +21165,11 @@ func (ec *executionContext) unmarshalNCreateOrganizationInput2dangjianᚋgraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateTaskTemplateInput2dangjianᚋgraphᚋmodelᚐCreateTaskTemplateInput(ctx context.Context, v any) (model.CreateTaskTemplateInput, error) {
+	res, err := ec.unmarshalInputCreateTaskTemplateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateTownInput2dangjianᚋgraphᚋmodelᚐCreateTownInput(ctx context.Context, v any) (model.CreateTownInput, error) {
 	res, err := ec.unmarshalInputCreateTownInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11905,6 +21178,67 @@ func (ec *executionContext) unmarshalNCreateTownInput2dangjianᚋgraphᚋmodel�
 func (ec *executionContext) unmarshalNCreateUserInput2dangjianᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateWebhookInput2dangjianᚋgraphᚋmodelᚐCreateWebhookInput(ctx context.Context, v any) (model.CreateWebhookInput, error) {
+	res, err := ec.unmarshalInputCreateWebhookInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeployment2ᚖdangjianᚋinternalᚋaffairsᚐWorkDeployment(ctx context.Context, sel ast.SelectionSet, v *affairs.WorkDeployment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Deployment!")
+		return graphql.Null
+	}
+	return ec._Deployment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeploymentConnection2ᚖdangjianᚋgraphᚋmodelᚐDeploymentConnection(ctx context.Context, sel ast.SelectionSet, v *model.DeploymentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeploymentConnection!")
+		return graphql.Null
+	}
+	return ec._DeploymentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeploymentEdge2ᚕᚖdangjianᚋgraphᚋmodelᚐDeploymentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DeploymentEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeploymentEdge2ᚖdangjianᚋgraphᚋmodelᚐDeploymentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeploymentEdge2ᚖdangjianᚋgraphᚋmodelᚐDeploymentEdge(ctx context.Context, sel ast.SelectionSet, v *model.DeploymentEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeploymentEdge!")
+		return graphql.Null
+	}
+	return ec._DeploymentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeploymentPayload2ᚖdangjianᚋgraphᚋmodelᚐDeploymentPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeploymentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeploymentPayload!")
+		return graphql.Null
+	}
+	return ec._DeploymentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeploymentProgress2ᚖdangjianᚋinternalᚋaffairsᚐProgress(ctx context.Context, sel ast.SelectionSet, v *affairs.Progress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeploymentProgress!")
+		return graphql.Null
+	}
+	return ec._DeploymentProgress(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDissolveOrganizationInput2dangjianᚋgraphᚋmodelᚐDissolveOrganizationInput(ctx context.Context, v any) (model.DissolveOrganizationInput, error) {
@@ -11944,6 +21278,46 @@ func (ec *executionContext) marshalNDistrictPayload2ᚖdangjianᚋgraphᚋmodel�
 	return ec._DistrictPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNEvidence2dangjianᚋgraphᚋmodelᚐEvidence(ctx context.Context, v any) (model.Evidence, error) {
+	var res model.Evidence
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidence2dangjianᚋgraphᚋmodelᚐEvidence(ctx context.Context, sel ast.SelectionSet, v model.Evidence) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEvidence2ᚕdangjianᚋgraphᚋmodelᚐEvidenceᚄ(ctx context.Context, v any) ([]model.Evidence, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Evidence, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvidence2dangjianᚋgraphᚋmodelᚐEvidence(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEvidence2ᚕdangjianᚋgraphᚋmodelᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Evidence) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidence2dangjianᚋgraphᚋmodelᚐEvidence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNGender2dangjianᚋgraphᚋmodelᚐGender(ctx context.Context, v any) (model.Gender, error) {
 	var res model.Gender
 	err := res.UnmarshalGQL(v)
@@ -11966,6 +21340,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNImportPeopleInput2dangjianᚋgraphᚋmodelᚐImportPeopleInput(ctx context.Context, v any) (model.ImportPeopleInput, error) {
@@ -12019,6 +21422,35 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNLoginInput2dangjianᚋgraphᚋmodelᚐLoginInput(ctx context.Context, v any) (model.LoginInput, error) {
 	res, err := ec.unmarshalInputLoginInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12031,6 +21463,59 @@ func (ec *executionContext) unmarshalNLogoutInput2dangjianᚋgraphᚋmodelᚐLog
 
 func (ec *executionContext) unmarshalNMoveOrganizationInput2dangjianᚋgraphᚋmodelᚐMoveOrganizationInput(ctx context.Context, v any) (model.MoveOrganizationInput, error) {
 	res, err := ec.unmarshalInputMoveOrganizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotification2ᚖdangjianᚋinternalᚋremindᚐNotification(ctx context.Context, sel ast.SelectionSet, v *remind.Notification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Notification!")
+		return graphql.Null
+	}
+	return ec._Notification(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNotificationConnection2ᚖdangjianᚋgraphᚋmodelᚐNotificationConnection(ctx context.Context, sel ast.SelectionSet, v *model.NotificationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationConnection!")
+		return graphql.Null
+	}
+	return ec._NotificationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNotificationEdge2ᚕᚖdangjianᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NotificationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotificationEdge2ᚖdangjianᚋgraphᚋmodelᚐNotificationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNotificationEdge2ᚖdangjianᚋgraphᚋmodelᚐNotificationEdge(ctx context.Context, sel ast.SelectionSet, v *model.NotificationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationEdge!")
+		return graphql.Null
+	}
+	return ec._NotificationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNotificationPrefs2ᚖdangjianᚋinternalᚋremindᚐPrefs(ctx context.Context, sel ast.SelectionSet, v *remind.Prefs) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationPrefs!")
+		return graphql.Null
+	}
+	return ec._NotificationPrefs(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNotificationPrefsInput2dangjianᚋgraphᚋmodelᚐNotificationPrefsInput(ctx context.Context, v any) (model.NotificationPrefsInput, error) {
+	res, err := ec.unmarshalInputNotificationPrefsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -12050,6 +21535,64 @@ func (ec *executionContext) unmarshalNOrgKind2dangjianᚋgraphᚋmodelᚐOrgKind
 
 func (ec *executionContext) marshalNOrgKind2dangjianᚋgraphᚋmodelᚐOrgKind(ctx context.Context, sel ast.SelectionSet, v model.OrgKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNOrgKind2ᚕdangjianᚋgraphᚋmodelᚐOrgKindᚄ(ctx context.Context, v any) ([]model.OrgKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.OrgKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrgKind2dangjianᚋgraphᚋmodelᚐOrgKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNOrgKind2ᚕdangjianᚋgraphᚋmodelᚐOrgKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OrgKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrgKind2dangjianᚋgraphᚋmodelᚐOrgKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrgStatus2ᚖdangjianᚋinternalᚋaffairsᚐStatusSummary(ctx context.Context, sel ast.SelectionSet, v *affairs.StatusSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrgStatus!")
+		return graphql.Null
+	}
+	return ec._OrgStatus(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrgStatusChild2dangjianᚋinternalᚋaffairsᚐChildStatus(ctx context.Context, sel ast.SelectionSet, v affairs.ChildStatus) graphql.Marshaler {
+	return ec._OrgStatusChild(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrgStatusChild2ᚕdangjianᚋinternalᚋaffairsᚐChildStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []affairs.ChildStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrgStatusChild2dangjianᚋinternalᚋaffairsᚐChildStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNOrganization2ᚖdangjianᚋinternalᚋorgᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *org.Organization) graphql.Marshaler {
@@ -12166,6 +21709,54 @@ func (ec *executionContext) unmarshalNRefreshTokenInput2dangjianᚋgraphᚋmodel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNReminderDelivery2ᚕᚖdangjianᚋinternalᚋremindᚐDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*remind.Delivery) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReminderDelivery2ᚖdangjianᚋinternalᚋremindᚐDelivery(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReminderDelivery2ᚖdangjianᚋinternalᚋremindᚐDelivery(ctx context.Context, sel ast.SelectionSet, v *remind.Delivery) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReminderDelivery!")
+		return graphql.Null
+	}
+	return ec._ReminderDelivery(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReminderStatus2ᚕᚖdangjianᚋinternalᚋremindᚐReminderStateᚄ(ctx context.Context, sel ast.SelectionSet, v []*remind.ReminderState) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReminderStatus2ᚖdangjianᚋinternalᚋremindᚐReminderState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReminderStatus2ᚖdangjianᚋinternalᚋremindᚐReminderState(ctx context.Context, sel ast.SelectionSet, v *remind.ReminderState) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReminderStatus!")
+		return graphql.Null
+	}
+	return ec._ReminderStatus(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRemovePersonInput2dangjianᚋgraphᚋmodelᚐRemovePersonInput(ctx context.Context, v any) (model.RemovePersonInput, error) {
 	res, err := ec.unmarshalInputRemovePersonInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12173,6 +21764,21 @@ func (ec *executionContext) unmarshalNRemovePersonInput2dangjianᚋgraphᚋmodel
 
 func (ec *executionContext) unmarshalNResetPasswordInput2dangjianᚋgraphᚋmodelᚐResetPasswordInput(ctx context.Context, v any) (model.ResetPasswordInput, error) {
 	res, err := ec.unmarshalInputResetPasswordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReviewDecision2dangjianᚋgraphᚋmodelᚐReviewDecision(ctx context.Context, v any) (model.ReviewDecision, error) {
+	var res model.ReviewDecision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewDecision2dangjianᚋgraphᚋmodelᚐReviewDecision(ctx context.Context, sel ast.SelectionSet, v model.ReviewDecision) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReviewTaskInstanceInput2dangjianᚋgraphᚋmodelᚐReviewTaskInstanceInput(ctx context.Context, v any) (model.ReviewTaskInstanceInput, error) {
+	res, err := ec.unmarshalInputReviewTaskInstanceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -12266,6 +21872,156 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNTaskCategory2dangjianᚋgraphᚋmodelᚐTaskCategory(ctx context.Context, v any) (model.TaskCategory, error) {
+	var res model.TaskCategory
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTaskCategory2dangjianᚋgraphᚋmodelᚐTaskCategory(ctx context.Context, sel ast.SelectionSet, v model.TaskCategory) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTaskColor2dangjianᚋgraphᚋmodelᚐTaskColor(ctx context.Context, v any) (model.TaskColor, error) {
+	var res model.TaskColor
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTaskColor2dangjianᚋgraphᚋmodelᚐTaskColor(ctx context.Context, sel ast.SelectionSet, v model.TaskColor) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTaskEvent2ᚕᚖdangjianᚋinternalᚋaffairsᚐReviewEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*affairs.ReviewEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskEvent2ᚖdangjianᚋinternalᚋaffairsᚐReviewEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskEvent2ᚖdangjianᚋinternalᚋaffairsᚐReviewEvent(ctx context.Context, sel ast.SelectionSet, v *affairs.ReviewEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskEvent!")
+		return graphql.Null
+	}
+	return ec._TaskEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTaskInstance2ᚕᚖdangjianᚋinternalᚋaffairsᚐInstanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*affairs.Instance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskInstance2ᚖdangjianᚋinternalᚋaffairsᚐInstance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskInstance2ᚖdangjianᚋinternalᚋaffairsᚐInstance(ctx context.Context, sel ast.SelectionSet, v *affairs.Instance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskInstance!")
+		return graphql.Null
+	}
+	return ec._TaskInstance(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTaskInstanceConnection2ᚖdangjianᚋgraphᚋmodelᚐTaskInstanceConnection(ctx context.Context, sel ast.SelectionSet, v *model.TaskInstanceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskInstanceConnection!")
+		return graphql.Null
+	}
+	return ec._TaskInstanceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTaskInstanceEdge2ᚕᚖdangjianᚋgraphᚋmodelᚐTaskInstanceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskInstanceEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskInstanceEdge2ᚖdangjianᚋgraphᚋmodelᚐTaskInstanceEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskInstanceEdge2ᚖdangjianᚋgraphᚋmodelᚐTaskInstanceEdge(ctx context.Context, sel ast.SelectionSet, v *model.TaskInstanceEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskInstanceEdge!")
+		return graphql.Null
+	}
+	return ec._TaskInstanceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTaskInstancePayload2ᚖdangjianᚋgraphᚋmodelᚐTaskInstancePayload(ctx context.Context, sel ast.SelectionSet, v *model.TaskInstancePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskInstancePayload!")
+		return graphql.Null
+	}
+	return ec._TaskInstancePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTaskStatus2dangjianᚋgraphᚋmodelᚐTaskStatus(ctx context.Context, v any) (model.TaskStatus, error) {
+	var res model.TaskStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTaskStatus2dangjianᚋgraphᚋmodelᚐTaskStatus(ctx context.Context, sel ast.SelectionSet, v model.TaskStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTaskTemplate2ᚕᚖdangjianᚋinternalᚋaffairsᚐTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []*affairs.Template) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskTemplate2ᚖdangjianᚋinternalᚋaffairsᚐTemplate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskTemplate2ᚖdangjianᚋinternalᚋaffairsᚐTemplate(ctx context.Context, sel ast.SelectionSet, v *affairs.Template) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskTemplate!")
+		return graphql.Null
+	}
+	return ec._TaskTemplate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTaskTemplatePayload2ᚖdangjianᚋgraphᚋmodelᚐTaskTemplatePayload(ctx context.Context, sel ast.SelectionSet, v *model.TaskTemplatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskTemplatePayload!")
+		return graphql.Null
+	}
+	return ec._TaskTemplatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := model.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12274,6 +22030,24 @@ func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v an
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := model.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := model.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Time!")
+		return graphql.Null
+	}
+	_ = sel
+	res := model.MarshalTime(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
@@ -12322,8 +22096,18 @@ func (ec *executionContext) unmarshalNUpdatePersonInput2dangjianᚋgraphᚋmodel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateTaskTemplateInput2dangjianᚋgraphᚋmodelᚐUpdateTaskTemplateInput(ctx context.Context, v any) (model.UpdateTaskTemplateInput, error) {
+	res, err := ec.unmarshalInputUpdateTaskTemplateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateUserInput2dangjianᚋgraphᚋmodelᚐUpdateUserInput(ctx context.Context, v any) (model.UpdateUserInput, error) {
 	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateWebhookInput2dangjianᚋgraphᚋmodelᚐUpdateWebhookInput(ctx context.Context, v any) (model.UpdateWebhookInput, error) {
+	res, err := ec.unmarshalInputUpdateWebhookInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -12339,6 +22123,11 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUploadAttachmentInput2dangjianᚋgraphᚋmodelᚐUploadAttachmentInput(ctx context.Context, v any) (model.UploadAttachmentInput, error) {
+	res, err := ec.unmarshalInputUploadAttachmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNUser2ᚖdangjianᚋinternalᚋauthᚐUser(ctx context.Context, sel ast.SelectionSet, v *auth.User) graphql.Marshaler {
@@ -12387,6 +22176,48 @@ func (ec *executionContext) marshalNUserPayload2ᚖdangjianᚋgraphᚋmodelᚐUs
 		return graphql.Null
 	}
 	return ec._UserPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhook2ᚕᚖdangjianᚋinternalᚋremindᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*remind.Webhook) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhook2ᚖdangjianᚋinternalᚋremindᚐWebhook(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhook2ᚖdangjianᚋinternalᚋremindᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *remind.Webhook) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Webhook!")
+		return graphql.Null
+	}
+	return ec._Webhook(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWebhookFormat2dangjianᚋgraphᚋmodelᚐWebhookFormat(ctx context.Context, v any) (model.WebhookFormat, error) {
+	var res model.WebhookFormat
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookFormat2dangjianᚋgraphᚋmodelᚐWebhookFormat(ctx context.Context, sel ast.SelectionSet, v model.WebhookFormat) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNWebhookPayload2ᚖdangjianᚋgraphᚋmodelᚐWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookPayload!")
+		return graphql.Null
+	}
+	return ec._WebhookPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -12531,6 +22362,30 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAbsenteeInput2ᚕᚖdangjianᚋgraphᚋmodelᚐAbsenteeInputᚄ(ctx context.Context, v any) ([]*model.AbsenteeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AbsenteeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAbsenteeInput2ᚖdangjianᚋgraphᚋmodelᚐAbsenteeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOActivityRecord2ᚖdangjianᚋinternalᚋaffairsᚐRecord(ctx context.Context, sel ast.SelectionSet, v *affairs.Record) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ActivityRecord(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAuditFilter2ᚖdangjianᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -12569,11 +22424,54 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalODeployment2ᚖdangjianᚋinternalᚋaffairsᚐWorkDeployment(ctx context.Context, sel ast.SelectionSet, v *affairs.WorkDeployment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Deployment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalODistrict2ᚖdangjianᚋinternalᚋtenancyᚐDistrict(ctx context.Context, sel ast.SelectionSet, v *tenancy.District) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._District(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEvidence2ᚕdangjianᚋgraphᚋmodelᚐEvidenceᚄ(ctx context.Context, v any) ([]model.Evidence, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Evidence, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvidence2dangjianᚋgraphᚋmodelᚐEvidence(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEvidence2ᚕdangjianᚋgraphᚋmodelᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Evidence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidence2dangjianᚋgraphᚋmodelᚐEvidence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOGender2ᚖdangjianᚋgraphᚋmodelᚐGender(ctx context.Context, v any) (*model.Gender, error) {
@@ -12592,6 +22490,41 @@ func (ec *executionContext) marshalOGender2ᚖdangjianᚋgraphᚋmodelᚐGender(
 	return v
 }
 
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -12608,6 +22541,41 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -12770,6 +22738,60 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalOTaskColor2ᚖdangjianᚋgraphᚋmodelᚐTaskColor(ctx context.Context, v any) (*model.TaskColor, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TaskColor)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTaskColor2ᚖdangjianᚋgraphᚋmodelᚐTaskColor(ctx context.Context, sel ast.SelectionSet, v *model.TaskColor) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOTaskInstance2ᚖdangjianᚋinternalᚋaffairsᚐInstance(ctx context.Context, sel ast.SelectionSet, v *affairs.Instance) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TaskInstance(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTaskInstanceFilter2ᚖdangjianᚋgraphᚋmodelᚐTaskInstanceFilter(ctx context.Context, v any) (*model.TaskInstanceFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTaskInstanceFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTaskStatus2ᚖdangjianᚋgraphᚋmodelᚐTaskStatus(ctx context.Context, v any) (*model.TaskStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TaskStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTaskStatus2ᚖdangjianᚋgraphᚋmodelᚐTaskStatus(ctx context.Context, sel ast.SelectionSet, v *model.TaskStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOTaskTemplate2ᚖdangjianᚋinternalᚋaffairsᚐTemplate(ctx context.Context, sel ast.SelectionSet, v *affairs.Template) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TaskTemplate(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -12793,6 +22815,13 @@ func (ec *executionContext) marshalOTown2ᚖdangjianᚋinternalᚋtenancyᚐTown
 		return graphql.Null
 	}
 	return ec._Town(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUser2ᚖdangjianᚋinternalᚋauthᚐUser(ctx context.Context, sel ast.SelectionSet, v *auth.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._User(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOUserFilter2ᚖdangjianᚋgraphᚋmodelᚐUserFilter(ctx context.Context, v any) (*model.UserFilter, error) {

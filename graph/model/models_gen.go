@@ -4,10 +4,12 @@ package model
 
 import (
 	"bytes"
+	"dangjian/internal/affairs"
 	"dangjian/internal/audit"
 	"dangjian/internal/auth"
 	"dangjian/internal/org"
 	"dangjian/internal/people"
+	"dangjian/internal/remind"
 	"dangjian/internal/tenancy"
 	"fmt"
 	"io"
@@ -17,6 +19,15 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+type AbsenteeInput struct {
+	PersonID string `json:"personId"`
+	Reason   string `json:"reason"`
+}
+
+type ActivityRecordPayload struct {
+	ActivityRecord *affairs.Record `json:"activityRecord"`
+}
+
 type AssignRoleInput struct {
 	UserID string `json:"userId"`
 	Role   Role   `json:"role"`
@@ -24,6 +35,10 @@ type AssignRoleInput struct {
 	OrgID *string `json:"orgId,omitempty"`
 	// The district; for district roles.
 	DistrictID *string `json:"districtId,omitempty"`
+}
+
+type AttachmentPayload struct {
+	Attachment *affairs.Attachment `json:"attachment"`
 }
 
 type AuditEntryConnection struct {
@@ -58,6 +73,32 @@ type ChangePasswordInput struct {
 	NewPassword string `json:"newPassword"`
 }
 
+type CreateActivityRecordInput struct {
+	TaskInstanceIds []string `json:"taskInstanceIds"`
+	Title           string   `json:"title"`
+	// RFC 3339
+	StartAt       time.Time        `json:"startAt"`
+	EndAt         time.Time        `json:"endAt"`
+	Place         *string          `json:"place,omitempty"`
+	HostID        *string          `json:"hostId,omitempty"`
+	AttendeeIds   []string         `json:"attendeeIds,omitempty"`
+	Absentees     []*AbsenteeInput `json:"absentees,omitempty"`
+	Content       *string          `json:"content,omitempty"`
+	Minutes       *string          `json:"minutes,omitempty"`
+	AttachmentIds []string         `json:"attachmentIds,omitempty"`
+}
+
+type CreateDeploymentInput struct {
+	IssuerOrgID string    `json:"issuerOrgId"`
+	Title       string    `json:"title"`
+	Content     *string   `json:"content,omitempty"`
+	Deadline    time.Time `json:"deadline"`
+	// Targets are the organisations below this one (default: the issuer) …
+	TargetRootID *string `json:"targetRootId,omitempty"`
+	// … of these kinds (default: all).
+	TargetKinds []OrgKind `json:"targetKinds,omitempty"`
+}
+
 type CreateDistrictInput struct {
 	Name string `json:"name"`
 	Code string `json:"code"`
@@ -68,6 +109,20 @@ type CreateOrganizationInput struct {
 	Name      string  `json:"name"`
 	Kind      OrgKind `json:"kind"`
 	SortOrder *int    `json:"sortOrder,omitempty"`
+}
+
+type CreateTaskTemplateInput struct {
+	Name              string       `json:"name"`
+	Category          TaskCategory `json:"category"`
+	OrgKinds          []OrgKind    `json:"orgKinds"`
+	Cadence           Cadence      `json:"cadence"`
+	DueDaysBeforeEnd  *int         `json:"dueDaysBeforeEnd,omitempty"`
+	Evidence          []Evidence   `json:"evidence,omitempty"`
+	RemindDaysBefore  []int        `json:"remindDaysBefore,omitempty"`
+	OverdueEveryDays  *int         `json:"overdueEveryDays,omitempty"`
+	EscalateAfterDays *int         `json:"escalateAfterDays,omitempty"`
+	// For district admins: create a district template for this district.
+	DistrictID *string `json:"districtId,omitempty"`
 }
 
 type CreateTownInput struct {
@@ -87,6 +142,29 @@ type CreateUserInput struct {
 	// The district of a district user.
 	DistrictID *string `json:"districtId,omitempty"`
 	PersonID   *string `json:"personId,omitempty"`
+}
+
+type CreateWebhookInput struct {
+	Name   string        `json:"name"`
+	URL    string        `json:"url"`
+	Format WebhookFormat `json:"format"`
+	Secret *string       `json:"secret,omitempty"`
+	OrgID  *string       `json:"orgId,omitempty"`
+}
+
+type DeploymentConnection struct {
+	Edges      []*DeploymentEdge `json:"edges"`
+	PageInfo   *PageInfo         `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+type DeploymentEdge struct {
+	Cursor string                  `json:"cursor"`
+	Node   *affairs.WorkDeployment `json:"node"`
+}
+
+type DeploymentPayload struct {
+	Deployment *affairs.WorkDeployment `json:"deployment"`
 }
 
 type DissolveOrganizationInput struct {
@@ -132,6 +210,23 @@ type MoveOrganizationInput struct {
 }
 
 type Mutation struct {
+}
+
+type NotificationConnection struct {
+	Edges      []*NotificationEdge `json:"edges"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+type NotificationEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *remind.Notification `json:"node"`
+}
+
+type NotificationPrefsInput struct {
+	Email          *string `json:"email,omitempty"`
+	EmailEnabled   *bool   `json:"emailEnabled,omitempty"`
+	WebhookEnabled *bool   `json:"webhookEnabled,omitempty"`
 }
 
 type OkPayload struct {
@@ -229,12 +324,45 @@ type ResetPasswordInput struct {
 	NewPassword string `json:"newPassword"`
 }
 
+type ReviewTaskInstanceInput struct {
+	ID       string         `json:"id"`
+	Decision ReviewDecision `json:"decision"`
+	Comment  *string        `json:"comment,omitempty"`
+}
+
 type RevokeRoleInput struct {
 	ID string `json:"id"`
 }
 
 type RoleAssignmentPayload struct {
 	RoleAssignment *auth.Assignment `json:"roleAssignment"`
+}
+
+type TaskInstanceConnection struct {
+	Edges      []*TaskInstanceEdge `json:"edges"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+type TaskInstanceEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *affairs.Instance `json:"node"`
+}
+
+type TaskInstanceFilter struct {
+	OrgID              *string     `json:"orgId,omitempty"`
+	IncludeDescendants *bool       `json:"includeDescendants,omitempty"`
+	Period             *string     `json:"period,omitempty"`
+	Status             *TaskStatus `json:"status,omitempty"`
+	Color              *TaskColor  `json:"color,omitempty"`
+}
+
+type TaskInstancePayload struct {
+	TaskInstance *affairs.Instance `json:"taskInstance"`
+}
+
+type TaskTemplatePayload struct {
+	TaskTemplate *affairs.Template `json:"taskTemplate"`
 }
 
 type TownPayload struct {
@@ -265,11 +393,39 @@ type UpdatePersonInput struct {
 	WorkUnit         *string       `json:"workUnit,omitempty"`
 }
 
+type UpdateTaskTemplateInput struct {
+	ID                string     `json:"id"`
+	Name              *string    `json:"name,omitempty"`
+	OrgKinds          []OrgKind  `json:"orgKinds,omitempty"`
+	DueDaysBeforeEnd  *int       `json:"dueDaysBeforeEnd,omitempty"`
+	Evidence          []Evidence `json:"evidence,omitempty"`
+	RemindDaysBefore  []int      `json:"remindDaysBefore,omitempty"`
+	OverdueEveryDays  *int       `json:"overdueEveryDays,omitempty"`
+	EscalateAfterDays *int       `json:"escalateAfterDays,omitempty"`
+	Active            *bool      `json:"active,omitempty"`
+}
+
 type UpdateUserInput struct {
 	ID          string  `json:"id"`
 	DisplayName *string `json:"displayName,omitempty"`
 	PersonID    *string `json:"personId,omitempty"`
 	Disabled    *bool   `json:"disabled,omitempty"`
+}
+
+type UpdateWebhookInput struct {
+	ID     string        `json:"id"`
+	Name   string        `json:"name"`
+	URL    string        `json:"url"`
+	Format WebhookFormat `json:"format"`
+	// Empty keeps the current secret.
+	Secret  *string `json:"secret,omitempty"`
+	OrgID   *string `json:"orgId,omitempty"`
+	Enabled *bool   `json:"enabled,omitempty"`
+}
+
+type UploadAttachmentInput struct {
+	OrgID string         `json:"orgId"`
+	File  graphql.Upload `json:"file"`
 }
 
 type UserConnection struct {
@@ -292,6 +448,135 @@ type UserFilter struct {
 
 type UserPayload struct {
 	User *auth.User `json:"user"`
+}
+
+type WebhookPayload struct {
+	Webhook *remind.Webhook `json:"webhook"`
+}
+
+// How often a recurring task falls due.
+type Cadence string
+
+const (
+	CadenceWeekly     Cadence = "WEEKLY"
+	CadenceMonthly    Cadence = "MONTHLY"
+	CadenceQuarterly  Cadence = "QUARTERLY"
+	CadenceHalfYearly Cadence = "HALF_YEARLY"
+	CadenceYearly     Cadence = "YEARLY"
+)
+
+var AllCadence = []Cadence{
+	CadenceWeekly,
+	CadenceMonthly,
+	CadenceQuarterly,
+	CadenceHalfYearly,
+	CadenceYearly,
+}
+
+func (e Cadence) IsValid() bool {
+	switch e {
+	case CadenceWeekly, CadenceMonthly, CadenceQuarterly, CadenceHalfYearly, CadenceYearly:
+		return true
+	}
+	return false
+}
+
+func (e Cadence) String() string {
+	return string(e)
+}
+
+func (e *Cadence) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Cadence(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Cadence", str)
+	}
+	return nil
+}
+
+func (e Cadence) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Cadence) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Cadence) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Evidence string
+
+const (
+	// 会议记录
+	EvidenceMinutes Evidence = "MINUTES"
+	// 出席情况
+	EvidenceAttendance Evidence = "ATTENDANCE"
+	// 照片
+	EvidencePhotos Evidence = "PHOTOS"
+	// 总结文字
+	EvidenceSummaryText Evidence = "SUMMARY_TEXT"
+)
+
+var AllEvidence = []Evidence{
+	EvidenceMinutes,
+	EvidenceAttendance,
+	EvidencePhotos,
+	EvidenceSummaryText,
+}
+
+func (e Evidence) IsValid() bool {
+	switch e {
+	case EvidenceMinutes, EvidenceAttendance, EvidencePhotos, EvidenceSummaryText:
+		return true
+	}
+	return false
+}
+
+func (e Evidence) String() string {
+	return string(e)
+}
+
+func (e *Evidence) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Evidence(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Evidence", str)
+	}
+	return nil
+}
+
+func (e Evidence) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Evidence) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Evidence) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type Gender string
@@ -484,6 +769,61 @@ func (e OrgKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type ReviewDecision string
+
+const (
+	ReviewDecisionAccept ReviewDecision = "ACCEPT"
+	ReviewDecisionReturn ReviewDecision = "RETURN"
+)
+
+var AllReviewDecision = []ReviewDecision{
+	ReviewDecisionAccept,
+	ReviewDecisionReturn,
+}
+
+func (e ReviewDecision) IsValid() bool {
+	switch e {
+	case ReviewDecisionAccept, ReviewDecisionReturn:
+		return true
+	}
+	return false
+}
+
+func (e ReviewDecision) String() string {
+	return string(e)
+}
+
+func (e *ReviewDecision) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReviewDecision(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReviewDecision", str)
+	}
+	return nil
+}
+
+func (e ReviewDecision) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReviewDecision) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReviewDecision) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Roles, assigned on an org node (covering its subtree) or on a district.
 type Role string
 
@@ -553,6 +893,263 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TaskCategory string
+
+const (
+	// 支部委员会
+	TaskCategoryBranchCommittee TaskCategory = "BRANCH_COMMITTEE"
+	// 党员大会
+	TaskCategoryGeneralMeeting TaskCategory = "GENERAL_MEETING"
+	// 党小组会
+	TaskCategoryGroupMeeting TaskCategory = "GROUP_MEETING"
+	// 党课
+	TaskCategoryPartyLecture TaskCategory = "PARTY_LECTURE"
+	// 主题党日
+	TaskCategoryThemeDay TaskCategory = "THEME_DAY"
+	// 组织生活会
+	TaskCategoryLifeMeeting TaskCategory = "LIFE_MEETING"
+	// 民主评议党员
+	TaskCategoryMemberEvaluation TaskCategory = "MEMBER_EVALUATION"
+	// 工作总结
+	TaskCategorySummary TaskCategory = "SUMMARY"
+	// 工作部署
+	TaskCategoryDeployment TaskCategory = "DEPLOYMENT"
+	// 其他
+	TaskCategoryCustom TaskCategory = "CUSTOM"
+)
+
+var AllTaskCategory = []TaskCategory{
+	TaskCategoryBranchCommittee,
+	TaskCategoryGeneralMeeting,
+	TaskCategoryGroupMeeting,
+	TaskCategoryPartyLecture,
+	TaskCategoryThemeDay,
+	TaskCategoryLifeMeeting,
+	TaskCategoryMemberEvaluation,
+	TaskCategorySummary,
+	TaskCategoryDeployment,
+	TaskCategoryCustom,
+}
+
+func (e TaskCategory) IsValid() bool {
+	switch e {
+	case TaskCategoryBranchCommittee, TaskCategoryGeneralMeeting, TaskCategoryGroupMeeting, TaskCategoryPartyLecture, TaskCategoryThemeDay, TaskCategoryLifeMeeting, TaskCategoryMemberEvaluation, TaskCategorySummary, TaskCategoryDeployment, TaskCategoryCustom:
+		return true
+	}
+	return false
+}
+
+func (e TaskCategory) String() string {
+	return string(e)
+}
+
+func (e *TaskCategory) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TaskCategory(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TaskCategory", str)
+	}
+	return nil
+}
+
+func (e TaskCategory) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TaskCategory) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TaskCategory) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// 三色预警: green on time, amber due within 3 days or done late, red overdue.
+type TaskColor string
+
+const (
+	TaskColorGreen TaskColor = "GREEN"
+	TaskColorAmber TaskColor = "AMBER"
+	TaskColorRed   TaskColor = "RED"
+)
+
+var AllTaskColor = []TaskColor{
+	TaskColorGreen,
+	TaskColorAmber,
+	TaskColorRed,
+}
+
+func (e TaskColor) IsValid() bool {
+	switch e {
+	case TaskColorGreen, TaskColorAmber, TaskColorRed:
+		return true
+	}
+	return false
+}
+
+func (e TaskColor) String() string {
+	return string(e)
+}
+
+func (e *TaskColor) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TaskColor(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TaskColor", str)
+	}
+	return nil
+}
+
+func (e TaskColor) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TaskColor) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TaskColor) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TaskStatus string
+
+const (
+	TaskStatusPending   TaskStatus = "PENDING"
+	TaskStatusSubmitted TaskStatus = "SUBMITTED"
+	TaskStatusReturned  TaskStatus = "RETURNED"
+	TaskStatusDone      TaskStatus = "DONE"
+	TaskStatusOverdue   TaskStatus = "OVERDUE"
+)
+
+var AllTaskStatus = []TaskStatus{
+	TaskStatusPending,
+	TaskStatusSubmitted,
+	TaskStatusReturned,
+	TaskStatusDone,
+	TaskStatusOverdue,
+}
+
+func (e TaskStatus) IsValid() bool {
+	switch e {
+	case TaskStatusPending, TaskStatusSubmitted, TaskStatusReturned, TaskStatusDone, TaskStatusOverdue:
+		return true
+	}
+	return false
+}
+
+func (e TaskStatus) String() string {
+	return string(e)
+}
+
+func (e *TaskStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TaskStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TaskStatus", str)
+	}
+	return nil
+}
+
+func (e TaskStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TaskStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TaskStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type WebhookFormat string
+
+const (
+	WebhookFormatGeneric  WebhookFormat = "GENERIC"
+	WebhookFormatDingtalk WebhookFormat = "DINGTALK"
+	WebhookFormatWecom    WebhookFormat = "WECOM"
+)
+
+var AllWebhookFormat = []WebhookFormat{
+	WebhookFormatGeneric,
+	WebhookFormatDingtalk,
+	WebhookFormatWecom,
+}
+
+func (e WebhookFormat) IsValid() bool {
+	switch e {
+	case WebhookFormatGeneric, WebhookFormatDingtalk, WebhookFormatWecom:
+		return true
+	}
+	return false
+}
+
+func (e WebhookFormat) String() string {
+	return string(e)
+}
+
+func (e *WebhookFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookFormat", str)
+	}
+	return nil
+}
+
+func (e WebhookFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookFormat) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -54,4 +55,25 @@ func (s *Service) RunDaily(ctx context.Context) error {
 // GenerateHandler is the worker's handler of TypeGenerate.
 func (s *Service) GenerateHandler() asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, _ *asynq.Task) error { return s.RunDaily(ctx) })
+}
+
+// TypeGenerateOrg generates the current instances of one newly created
+// organisation (payload: the org id in decimal).
+const TypeGenerateOrg = "affairs:generate_org"
+
+// NewGenerateOrgTask returns a TypeGenerateOrg task for orgID.
+func NewGenerateOrgTask(orgID int64) *asynq.Task {
+	return asynq.NewTask(TypeGenerateOrg, []byte(strconv.FormatInt(orgID, 10)), asynq.MaxRetry(5), asynq.Timeout(time.Minute))
+}
+
+// GenerateOrgHandler is the worker's handler of TypeGenerateOrg.
+func (s *Service) GenerateOrgHandler() asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		id, err := strconv.ParseInt(string(t.Payload()), 10, 64)
+		if err != nil {
+			return fmt.Errorf("bad %s payload %q: %w", TypeGenerateOrg, t.Payload(), asynq.SkipRetry)
+		}
+		_, err = s.GenerateForOrg(actor.System(ctx), id)
+		return err
+	})
 }

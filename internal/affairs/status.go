@@ -49,7 +49,8 @@ func CurrentPeriods(now time.Time, loc *time.Location) []string {
 // period's instances; with period "" it counts the current ones: every
 // instance whose period contains now in the town's zone — this week's, this
 // month's, this quarter's, this half-year's and this year's, plus the
-// deployments due this month (a deployment's period is its deadline's month).
+// deployments due this month (a deployment's period is its deadline's month),
+// and every earlier instance still open past its due time (red until done).
 // Children are the active direct children, each with its subtree's counts.
 // It needs task.read on the organisation; otherwise NOT_FOUND.
 func (s *Service) OrgStatus(ctx context.Context, orgID int64, period string) (*StatusSummary, error) {
@@ -89,6 +90,12 @@ func (s *Service) OrgStatus(ctx context.Context, orgID int64, period string) (*S
 			periods = CurrentPeriods(now, town.Loc)
 		}
 		out = &StatusSummary{OrgID: anchor.ID, Name: anchor.Name, Periods: periods}
+		periodCond, periodArgs := "ti.period IN (?)", []any{bun.In(periods)}
+		if period == "" {
+			// Work left undone from earlier periods stays red until it is done.
+			periodCond = "(ti.period IN (?) OR (ti.status IN (?) AND ti.due_at < ?))"
+			periodArgs = append(periodArgs, bun.In([]Status{Pending, Returned, Overdue}), now.UTC())
+		}
 		light, lightArgs := colorSQL(now)
 
 		// The whole subtree.
@@ -102,7 +109,7 @@ func (s *Service) OrgStatus(ctx context.Context, orgID int64, period string) (*S
 		}
 		if err := q.ColumnExpr(light+" AS light", lightArgs...).ColumnExpr("COUNT(*) AS n").
 			Where("o.tenant_id = ?", anchor.TenantID).Where("o.path LIKE ?", anchor.Path+"%").
-			Where("ti.period IN (?)", bun.In(periods)).
+			Where(periodCond, periodArgs...).
 			GroupExpr("light").Scan(ctx, &totals); err != nil {
 			return fmt.Errorf("org status: %w", err)
 		}
@@ -133,7 +140,7 @@ func (s *Service) OrgStatus(ctx context.Context, orgID int64, period string) (*S
 			ColumnExpr("c.id AS child_id").ColumnExpr(light+" AS light", lightArgs...).ColumnExpr("COUNT(*) AS n").
 			Where("c.parent_id = ?", anchor.ID).Where("c.dissolved_at IS NULL").
 			Where("o.tenant_id = ?", anchor.TenantID).
-			Where("ti.period IN (?)", bun.In(periods)).
+			Where(periodCond, periodArgs...).
 			GroupExpr("c.id, light").Scan(ctx, &perChild); err != nil {
 			return fmt.Errorf("org status by child: %w", err)
 		}

@@ -70,8 +70,9 @@ func TestOrgStatus(t *testing.T) {
 		f.Clock.Set(time.Date(2026, 12, 29, 9, 0, 0, 0, shanghai))
 		s, err = f.Svc.OrgStatus(office, f.B1.ID, "")
 		noErr(t, err)
-		// Current: December has no instances yet (not generated); Q4 ×3 amber (due Dec 31), 2026 ×2 red (due Dec 16).
-		check("B1 end of December", s, light{0, 3, 2}, map[int64]light{f.G1.ID: {0, 0, 0}})
+		// Current: December has no instances yet (not generated); Q4 ×3 amber (due Dec 31), 2026 ×2 red
+		// (due Dec 16); and November's undone work stays red: B1's 主题党日 and G1's 党小组会.
+		check("B1 end of December", s, light{0, 3, 4}, map[int64]light{f.G1.ID: {0, 0, 1}})
 
 		// Who may ask.
 		if _, err := f.Svc.OrgStatus(viewer, f.A.Root.ID, ""); err != nil {

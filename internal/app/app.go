@@ -13,20 +13,27 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
 
 	"dangjian/graph"
+	"dangjian/internal/actor"
+	"dangjian/internal/affairs"
 	"dangjian/internal/audit"
 	"dangjian/internal/auth"
 	"dangjian/internal/authz"
+	"dangjian/internal/clock"
 	"dangjian/internal/db"
 	"dangjian/internal/demo"
+	"dangjian/internal/files"
 	"dangjian/internal/logging"
 	"dangjian/internal/org"
 	"dangjian/internal/people"
 	"dangjian/internal/queue"
+	"dangjian/internal/remind"
 	"dangjian/internal/server"
 	"dangjian/internal/tenancy"
 )
@@ -53,6 +60,10 @@ type Services struct {
 	People  *people.Service
 	Tenancy *tenancy.Service
 	Audit   *audit.Log
+	Affairs *affairs.Service
+	Remind  *remind.Service
+	Files   *files.Store
+	Clock   clock.Clock
 	// Authenticator checks bearer tokens (the auth service).
 	Authenticator server.Authenticator
 	// Purger deletes expired sign-in state (the auth service).
@@ -63,20 +74,59 @@ type Services struct {
 // services from the shared dependencies.
 func buildServices(_ context.Context, d *Deps) (Services, error) {
 	secret := []byte(d.Config.Secret)
+	clk := clock.Real{}
 	az := authz.New(d.DB)
 	authSvc := auth.NewService(d.DB, az, auth.Config{
 		Secret:     secret,
 		AccessTTL:  d.Config.AccessTokenTTL,
 		RefreshTTL: d.Config.RefreshTokenTTL,
 	})
+	store, err := files.Open(filepath.Join(d.Config.DataDir, "files"), d.Config.S3URL)
+	if err != nil {
+		return Services{}, fmt.Errorf("file storage: %w", err)
+	}
 	orgs := org.NewService(d.DB, az)
+	towns := tenancy.NewService(d.DB, az, orgs)
+	aff := affairs.NewService(d.DB, az, clk, store)
+	smtp := remind.SMTPConfig{
+		Host: d.Config.SMTPHost, Port: d.Config.SMTPPort, Username: d.Config.SMTPUsername,
+		Password: d.Config.SMTPPassword, From: d.Config.SMTPFrom,
+	}
+	rem := remind.NewService(d.DB, d.Queue, clk, remind.Config{
+		SMTP: smtp, BaseURL: d.Config.BaseURL, Authz: az, Logger: d.Logger,
+	})
+
+	// A new district gets the shipped task templates; a new organisation its
+	// tasks of the current periods (through the queue, after the commit; the
+	// hourly generation job catches up whatever the queue lost).
+	towns.OnDistrictCreate(func(ctx context.Context, dist *tenancy.District) error {
+		_, err := aff.EnsureDistrictDefaults(actor.System(ctx), dist.ID)
+		return err
+	})
+	orgs.OnCreate(func(ctx context.Context, o *org.Organization) {
+		if d.Queue == nil {
+			if _, err := aff.GenerateForOrg(actor.System(ctx), o.ID); err != nil {
+				d.Logger.WarnContext(ctx, "generate tasks of new organisation", "org", o.ID, "err", err)
+			}
+			return
+		}
+		task := affairs.NewGenerateOrgTask(o.ID)
+		if _, err := d.Queue.Enqueue(ctx, task, queue.TaskID(affairs.TypeGenerateOrg, strconv.FormatInt(o.ID, 10))); err != nil {
+			d.Logger.WarnContext(ctx, "enqueue task generation of new organisation", "org", o.ID, "err", err)
+		}
+	})
+
 	return Services{
 		Authz:         az,
 		Auth:          authSvc,
 		Orgs:          orgs,
 		People:        people.NewService(d.DB, az),
-		Tenancy:       tenancy.NewService(d.DB, az, orgs),
+		Tenancy:       towns,
 		Audit:         audit.NewLog(d.DB, az),
+		Affairs:       aff,
+		Remind:        rem,
+		Files:         store,
+		Clock:         clk,
 		Authenticator: authSvc,
 		Purger:        authSvc,
 	}, nil
@@ -87,7 +137,8 @@ func graphQLHandler(d *Deps) http.Handler {
 	s := d.Services
 	return graph.NewHandler(&graph.Resolver{
 		Orgs: s.Orgs, People: s.People, Auth: s.Auth, Tenancy: s.Tenancy,
-		Audit: s.Audit, Authz: s.Authz, Logger: d.Logger,
+		Audit: s.Audit, Authz: s.Authz, Affairs: s.Affairs, Remind: s.Remind, Clock: s.Clock,
+		Logger: d.Logger,
 	}, graph.Config{
 		Production:     d.Config.Production(),
 		MaxDepth:       d.Config.GraphQLMaxDepth,
@@ -99,6 +150,7 @@ func graphQLHandler(d *Deps) http.Handler {
 // routes are the plain HTTP downloads next to /graphql.
 func routes(d *Deps) map[string]http.Handler {
 	return map[string]http.Handler{
+		"GET /files/attachments/{id}": attachmentDownload(d),
 		"GET " + graph.PeopleTemplatePath: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			b, err := people.ImportTemplate()
 			if err != nil {
@@ -118,6 +170,15 @@ func registerJobs(w *queue.Worker, d *Deps) {
 	if d.Services.Purger != nil {
 		w.Handle(queue.TypePurgeSignIn, queue.NewPurgeHandler(d.Services.Purger))
 	}
+	if a := d.Services.Affairs; a != nil {
+		w.Handle(affairs.TypeGenerate, a.GenerateHandler())
+		w.Handle(affairs.TypeGenerateOrg, a.GenerateOrgHandler())
+	}
+	if r := d.Services.Remind; r != nil {
+		for typ, h := range r.Handlers() {
+			w.Handle(typ, h)
+		}
+	}
 }
 
 // schedules returns the periodic tasks of the deployment.
@@ -128,6 +189,12 @@ func schedules(d *Deps) asynq.PeriodicTaskConfigProvider {
 			continue
 		}
 		out = append(out, c)
+	}
+	if d.Services.Affairs != nil {
+		out = append(out, affairs.Schedules()...)
+	}
+	if d.Services.Remind != nil {
+		out = append(out, remind.Schedules()...)
 	}
 	return out
 }
@@ -254,6 +321,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if !m.Config.NoScheduler {
 		if err := m.startScheduler(); err != nil {
 			return err
+		}
+		// Catch up at once instead of at the next tick: the current periods'
+		// tasks, overdue marks and the reminders that fell due while down.
+		for _, t := range []*asynq.Task{affairs.NewGenerateTask(), remind.NewScanTask()} {
+			id := queue.TaskID("startup", t.Type(), start.UTC().Format("200601021504"))
+			if _, err := d.Queue.Enqueue(ctx, t, id); err != nil {
+				log.Warn("enqueue start-up job", "type", t.Type(), "err", err)
+			}
 		}
 	}
 
@@ -426,7 +501,7 @@ func (m *Main) Seed(ctx context.Context) error {
 
 func (m *Main) seed(ctx context.Context) error {
 	s := m.deps.Services
-	loaded, err := demo.Load(ctx, demo.Services{DB: m.deps.DB, Tenancy: s.Tenancy, Orgs: s.Orgs, People: s.People, Auth: s.Auth}, m.logger())
+	loaded, err := demo.Load(ctx, demo.Services{DB: m.deps.DB, Tenancy: s.Tenancy, Orgs: s.Orgs, People: s.People, Auth: s.Auth, Affairs: s.Affairs}, m.logger())
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}

@@ -61,6 +61,21 @@ type Config struct {
 	RefreshTokenTTL time.Duration
 	// Demo seeds the demo district on serve (--demo).
 	Demo bool
+	// S3URL stores uploaded files in S3-compatible storage
+	// (DJ_S3_URL, s3://KEY:SECRET@host[:port]/bucket?region=…&ssl=false);
+	// empty keeps them under <data dir>/files.
+	S3URL string
+	// BaseURL is the public address of the web interface, used in links of
+	// e-mails and robot messages (DJ_BASE_URL, e.g. https://dangjian.example.cn).
+	BaseURL string
+	// SMTP is the outgoing mail server of the e-mail channel; the channel is
+	// off unless host and from are set (DJ_SMTP_HOST, DJ_SMTP_PORT default 587,
+	// DJ_SMTP_USERNAME, DJ_SMTP_PASSWORD, DJ_SMTP_FROM).
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUsername string
+	SMTPPassword string
+	SMTPFrom     string
 }
 
 // DefaultConfig returns the configuration with nothing set.
@@ -75,6 +90,7 @@ func DefaultConfig() Config {
 		GraphQLMaxComplexity: 1000,
 		AccessTokenTTL:       15 * time.Minute,
 		RefreshTokenTTL:      720 * time.Hour,
+		SMTPPort:             587,
 	}
 }
 
@@ -138,6 +154,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	integer("DJ_GRAPHQL_MAX_COMPLEXITY", &c.GraphQLMaxComplexity)
 	duration("DJ_ACCESS_TOKEN_TTL", &c.AccessTokenTTL)
 	duration("DJ_REFRESH_TOKEN_TTL", &c.RefreshTokenTTL)
+	str("DJ_S3_URL", &c.S3URL)
+	str("DJ_BASE_URL", &c.BaseURL)
+	str("DJ_SMTP_HOST", &c.SMTPHost)
+	integer("DJ_SMTP_PORT", &c.SMTPPort)
+	str("DJ_SMTP_USERNAME", &c.SMTPUsername)
+	str("DJ_SMTP_PASSWORD", &c.SMTPPassword)
+	str("DJ_SMTP_FROM", &c.SMTPFrom)
 	return c, errors.Join(errs...)
 }
 

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -824,6 +825,7 @@ func TestE2EDataloaders(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			m := startDemo(t, b)
 			admin := newClient(t, m).as("towna.admin")
+			waitQueueIdle(t, m)
 			counter := &queryCounter{}
 			m.Deps().DB.AddQueryHook(counter) //nolint:staticcheck // the DB is shared; a clone would not see the server's queries
 
@@ -862,4 +864,21 @@ func TestE2EDataloaders(t *testing.T) {
 			t.Logf("a page with parent and town costs %d SQL queries", fifteen)
 		})
 	}
+}
+
+// waitQueueIdle waits until the background jobs enqueued so far (the task
+// generation of every demo organisation) are done, so that they do not add
+// to the query counts.
+func waitQueueIdle(t *testing.T, m *Main) {
+	t.Helper()
+	q := m.Deps().Queue
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		info, err := q.Inspector.GetQueueInfo(q.Queue)
+		if err == nil && info.Pending == 0 && info.Active == 0 && info.Scheduled == 0 && info.Retry == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("background jobs still running after 30 s")
 }

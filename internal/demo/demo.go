@@ -7,10 +7,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"dangjian/internal/actor"
+	"dangjian/internal/affairs"
 	"dangjian/internal/auth"
 	"dangjian/internal/authz"
 	"dangjian/internal/db"
@@ -48,6 +50,7 @@ type Services struct {
 	Orgs    *org.Service
 	People  *people.Service
 	Auth    *auth.Service
+	Affairs *affairs.Service
 }
 
 type townPlan struct {
@@ -84,6 +87,7 @@ func Load(ctx context.Context, s Services, logger *slog.Logger) (bool, error) {
 	names := newNameSource()
 	var branchOfA *org.Organization
 	var secretaryOfA *people.Person
+	var seeded []*townSeed
 	for ti, p := range plans {
 		town, root, err := s.Tenancy.CreateTown(ctx, tenancy.CreateTownInput{DistrictID: district.ID, Name: p.name, Code: p.code})
 		if err != nil {
@@ -118,6 +122,8 @@ func Load(ctx context.Context, s Services, logger *slog.Logger) (bool, error) {
 			}
 			branches = append(branches, b)
 		}
+		ts := &townSeed{town: town, root: root, branches: branches, people: map[int64][]int64{}}
+		seeded = append(seeded, ts)
 		// About 30 people per town: a secretary and members in each branch.
 		for i := 0; i < 30; i++ {
 			b := branches[i%len(branches)]
@@ -126,6 +132,7 @@ func Load(ctx context.Context, s Services, logger *slog.Logger) (bool, error) {
 			if err != nil {
 				return false, fmt.Errorf("create demo person: %w", err)
 			}
+			ts.people[b.ID] = append(ts.people[b.ID], person.ID)
 			if ti == 0 && i == 0 {
 				branchOfA, secretaryOfA = b, person
 			}
@@ -162,6 +169,9 @@ func Load(ctx context.Context, s Services, logger *slog.Logger) (bool, error) {
 	}
 	if _, err := s.Auth.AssignRoleSystem(ctx, u.ID, authz.DistrictAdmin, nil, &district.ID); err != nil {
 		return false, err
+	}
+	if err := loadAffairs(ctx, s, seeded, branchOfA.ID, time.Now()); err != nil {
+		return false, fmt.Errorf("demo party affairs: %w", err)
 	}
 	if logger != nil {
 		logger.InfoContext(ctx, "demo data loaded", "district", district.Name, "towns", len(plans))

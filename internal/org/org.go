@@ -66,6 +66,15 @@ type Service struct {
 	db    *db.DB
 	authz *authz.Authorizer
 	now   func() time.Time
+	// created are called after an organisation is created and committed.
+	created []func(ctx context.Context, o *Organization)
+}
+
+// OnCreate registers f to run after each organisation is created and its
+// transaction committed (for example to enqueue the new branch's tasks).
+// Call it while wiring the application, before serving.
+func (s *Service) OnCreate(f func(ctx context.Context, o *Organization)) {
+	s.created = append(s.created, f)
 }
 
 // NewService returns a Service.
@@ -161,6 +170,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Organization, er
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, f := range s.created {
+		f(ctx, out)
 	}
 	return out, nil
 }

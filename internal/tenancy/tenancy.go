@@ -48,6 +48,15 @@ type Service struct {
 	db    *db.DB
 	authz *authz.Authorizer
 	orgs  *org.Service
+	// districtCreated are called after a district is created and committed.
+	districtCreated []func(ctx context.Context, d *District) error
+}
+
+// OnDistrictCreate registers f to run after each district is created (for
+// example to install the district's default task templates). Call it while
+// wiring the application, before serving.
+func (s *Service) OnDistrictCreate(f func(ctx context.Context, d *District) error) {
+	s.districtCreated = append(s.districtCreated, f)
 }
 
 // NewService returns a Service.
@@ -219,6 +228,11 @@ func (s *Service) CreateDistrict(ctx context.Context, name, code string) (*Distr
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, f := range s.districtCreated {
+		if err := f(ctx, d); err != nil {
+			return d, fmt.Errorf("set up district %d: %w", d.ID, err)
+		}
 	}
 	return d, nil
 }
