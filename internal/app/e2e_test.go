@@ -862,6 +862,40 @@ func TestE2EDataloaders(t *testing.T) {
 				t.Errorf("5 organisations cost %d SQL queries, 15 cost %d: a query per row somewhere", five, fifteen)
 			}
 			t.Logf("a page with parent and town costs %d SQL queries", fifteen)
+
+			// The town's task list: organisation, template and colour per row.
+			taskQueries := func(n int) (int64, int) {
+				var out struct {
+					TaskInstances struct {
+						Edges []struct {
+							Node struct {
+								Org      struct{ Name string }
+								Template *struct{ Name string }
+							}
+						} `json:"edges"`
+					} `json:"taskInstances"`
+				}
+				best := int64(-1)
+				for range 3 {
+					before := counter.n.Load()
+					admin.must(`query($n: Int!) { taskInstances(first: $n, filter: {includeDescendants: true}) {
+						edges { node { title status color org { name parent { name } } template { name cadence } } } } }`,
+						map[string]any{"n": n}, &out)
+					if used := counter.n.Load() - before; best < 0 || used < best {
+						best = used
+					}
+				}
+				return best, len(out.TaskInstances.Edges)
+			}
+			t5, n5 := taskQueries(5)
+			t50, n50 := taskQueries(50)
+			if n5 != 5 || n50 != 50 {
+				t.Fatalf("task pages of %d and %d rows, want 5 and 50", n5, n50)
+			}
+			if t5 != t50 {
+				t.Errorf("5 tasks cost %d SQL queries, 50 cost %d: a query per row somewhere", t5, t50)
+			}
+			t.Logf("a page of tasks with org, parent and template costs %d SQL queries", t50)
 		})
 	}
 }
