@@ -28,12 +28,14 @@ import (
 	"dangjian/internal/clock"
 	"dangjian/internal/db"
 	"dangjian/internal/demo"
+	"dangjian/internal/export"
 	"dangjian/internal/files"
 	"dangjian/internal/logging"
 	"dangjian/internal/org"
 	"dangjian/internal/people"
 	"dangjian/internal/queue"
 	"dangjian/internal/remind"
+	"dangjian/internal/report"
 	"dangjian/internal/server"
 	"dangjian/internal/tenancy"
 )
@@ -63,6 +65,8 @@ type Services struct {
 	Affairs *affairs.Service
 	Remind  *remind.Service
 	Files   *files.Store
+	Reports *report.Service
+	Exports *export.Service
 	Clock   clock.Clock
 	// Authenticator checks bearer tokens (the auth service).
 	Authenticator server.Authenticator
@@ -117,15 +121,18 @@ func buildServices(_ context.Context, d *Deps) (Services, error) {
 	})
 
 	return Services{
-		Authz:         az,
-		Auth:          authSvc,
-		Orgs:          orgs,
-		People:        people.NewService(d.DB, az),
-		Tenancy:       towns,
-		Audit:         audit.NewLog(d.DB, az),
-		Affairs:       aff,
-		Remind:        rem,
-		Files:         store,
+		Authz:   az,
+		Auth:    authSvc,
+		Orgs:    orgs,
+		People:  people.NewService(d.DB, az),
+		Tenancy: towns,
+		Audit:   audit.NewLog(d.DB, az),
+		Affairs: aff,
+		Remind:  rem,
+		Files:   store,
+		Reports: report.NewService(d.DB, az, clk),
+		Exports: export.NewService(d.DB, az, store, d.Queue, secret, clk,
+			export.WithDir(filepath.Join(d.Config.DataDir, "exports"))),
 		Clock:         clk,
 		Authenticator: authSvc,
 		Purger:        authSvc,
@@ -151,6 +158,8 @@ func graphQLHandler(d *Deps) http.Handler {
 func routes(d *Deps) map[string]http.Handler {
 	return map[string]http.Handler{
 		"GET /files/attachments/{id}": attachmentDownload(d),
+		"GET /files/exports/{id}":     exportDownload(d),
+		"GET /files/summaries/{id}":   summaryDownload(d),
 		"GET " + graph.PeopleTemplatePath: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			b, err := people.ImportTemplate()
 			if err != nil {
@@ -174,8 +183,10 @@ func registerJobs(w *queue.Worker, d *Deps) {
 		w.Handle(affairs.TypeGenerate, a.GenerateHandler())
 		w.Handle(affairs.TypeGenerateOrg, a.GenerateOrgHandler())
 	}
-	if r := d.Services.Remind; r != nil {
-		for typ, h := range r.Handlers() {
+	for _, hs := range []map[string]asynq.Handler{
+		d.Services.Remind.Handlers(), d.Services.Reports.Handlers(), d.Services.Exports.Handlers(),
+	} {
+		for typ, h := range hs {
 			w.Handle(typ, h)
 		}
 	}
@@ -195,6 +206,9 @@ func schedules(d *Deps) asynq.PeriodicTaskConfigProvider {
 	}
 	if d.Services.Remind != nil {
 		out = append(out, remind.Schedules()...)
+	}
+	if d.Services.Reports != nil {
+		out = append(out, report.Schedules()...)
 	}
 	return out
 }

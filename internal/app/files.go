@@ -61,3 +61,49 @@ func writeHTTPError(w http.ResponseWriter, err error) {
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": string(code)}}},
 	})
 }
+
+// exportDownload serves GET /files/exports/{id}?exp=…&sig=…: the signed,
+// expiring link of a finished Excel export (no sign-in: the link is the key).
+func exportDownload(d *Deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		name, rc, err := d.Services.Exports.OpenSigned(r.Context(), r.PathValue("id"), q.Get("exp"), q.Get("sig"))
+		if err != nil {
+			if apperr.CodeOf(err) == apperr.Internal {
+				d.Logger.ErrorContext(r.Context(), "open export", "id", r.PathValue("id"), "err", err)
+			}
+			writeHTTPError(w, err)
+			return
+		}
+		defer rc.Close()
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "private, no-store")
+		_, _ = io.Copy(w, rc)
+	})
+}
+
+// summaryDownload serves GET /files/summaries/{id}: a summary report as a
+// Markdown document, to a signed-in user who may read it.
+func summaryDownload(d *Deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil || id <= 0 {
+			writeHTTPError(w, apperr.ErrNotFound)
+			return
+		}
+		name, body, err := d.Services.Reports.SummaryDocument(r.Context(), id)
+		if err != nil {
+			if apperr.CodeOf(err) == apperr.Internal {
+				d.Logger.ErrorContext(r.Context(), "summary document", "id", id, "err", err)
+			}
+			writeHTTPError(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		_, _ = w.Write(body)
+	})
+}
