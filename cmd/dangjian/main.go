@@ -14,9 +14,11 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 	_ "time/tzdata" // town time zones work on hosts and images without zoneinfo
 
 	"dangjian/internal/app"
+	"dangjian/internal/demo"
 )
 
 const usage = `usage: dangjian <command> [flags]
@@ -27,6 +29,8 @@ commands:
   scheduler                                       run the job scheduler only (needs REDIS_URL)
   migrate up|down|status                          change or show the database schema
   seed --demo                                     load the demo district
+  seed --scale [--towns N --orgs-per-town N --members-per-town N --year Y --seed S]
+                                                  generate a district at scale
   admin create-user --username U --password P [--role ROLE --org-id N | --role ROLE --district-id N | --platform-admin]
   version                                         print the version
 
@@ -103,14 +107,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return m.Migrate(ctx, fs.Arg(0), stdout)
 	case "seed":
 		m.Config.RegisterFlags(fs)
-		demo := fs.Bool("demo", false, "load the demo district (the only data set there is)")
+		demoData := fs.Bool("demo", false, "load the demo district")
+		scale := fs.Bool("scale", false, "generate a district at scale (for benchmarks and demos)")
+		var opt demo.ScaleOptions
+		fs.IntVar(&opt.Towns, "towns", 30, "--scale: towns")
+		fs.IntVar(&opt.OrgsPerTown, "orgs-per-town", 100, "--scale: organisations per town")
+		fs.IntVar(&opt.MembersPerTown, "members-per-town", 2000, "--scale: people per town")
+		fs.IntVar(&opt.Year, "year", 0, "--scale: the year of records (default: last year)")
+		fs.Int64Var(&opt.Seed, "seed", 1, "--scale: random seed (same seed, same data)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		if !*demo {
-			return errors.New("usage: dangjian seed --demo")
+		if *demoData == *scale {
+			return errors.New("usage: dangjian seed --demo | --scale [--towns N --orgs-per-town N --members-per-town N --year Y --seed S]")
 		}
 		defer m.Close()
+		if *scale {
+			opt.Progress = func(msg string) { fmt.Fprintln(stdout, msg) }
+			res, err := m.SeedScale(ctx, opt)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "district %d: %d towns, %d organisations, %d people, %d tasks, %d records in %s\n",
+				res.DistrictID, len(res.TownIDs), res.Orgs, res.Persons, res.Instances, res.Records, res.Elapsed.Round(time.Millisecond))
+			return nil
+		}
 		if err := m.Seed(ctx); err != nil {
 			return err
 		}

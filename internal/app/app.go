@@ -528,6 +528,14 @@ func (m *Main) seed(ctx context.Context) error {
 	return nil
 }
 
+// SeedScale generates a district at scale (seed --scale) for benchmarks and demos.
+func (m *Main) SeedScale(ctx context.Context, opt demo.ScaleOptions) (*demo.ScaleResult, error) {
+	if err := m.open(ctx, false); err != nil {
+		return nil, err
+	}
+	return demo.LoadScale(ctx, m.deps.DB, opt)
+}
+
 // CreateUser creates an account (admin create-user).
 func (m *Main) CreateUser(ctx context.Context, in CreateUserInput) error {
 	if in.Username == "" || in.Password == "" {
