@@ -53,6 +53,10 @@ const (
 	TaskWrite Action = "task.write"
 	// TaskReview accepts or returns submitted task instances (审核).
 	TaskReview Action = "task.review"
+	// ScoreRead reads score snapshots and their breakdowns (考核得分).
+	ScoreRead Action = "score.read"
+	// ScoreRecompute asks for scores to be recomputed (district admin, 党建办).
+	ScoreRecompute Action = "score.recompute"
 )
 
 // Role is a role that can be assigned to a user on an org node or a district.
