@@ -13,9 +13,12 @@ import (
 	"dangjian/internal/auth"
 	"dangjian/internal/authz"
 	"dangjian/internal/clock"
+	"dangjian/internal/export"
 	"dangjian/internal/org"
 	"dangjian/internal/people"
 	"dangjian/internal/remind"
+	"dangjian/internal/report"
+	"dangjian/internal/scoring"
 	"dangjian/internal/tenancy"
 )
 
@@ -29,6 +32,9 @@ type Resolver struct {
 	Authz   *authz.Authorizer
 	Affairs *affairs.Service
 	Remind  *remind.Service
+	Scores  *scoring.Service
+	Reports *report.Service
+	Exports *export.Service
 	Clock   clock.Clock
 	Logger  *slog.Logger
 }

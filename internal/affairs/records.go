@@ -337,6 +337,7 @@ func (s *Service) CreateRecord(ctx context.Context, in RecordInput) (*Record, er
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, out.TenantID)
 	return out, nil
 }
 

@@ -134,6 +134,7 @@ func (s *Service) ReviewInstance(ctx context.Context, instanceID int64, decision
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, out.TenantID)
 	return out, nil
 }
 

@@ -36,6 +36,7 @@ import (
 	"dangjian/internal/queue"
 	"dangjian/internal/remind"
 	"dangjian/internal/report"
+	"dangjian/internal/scoring"
 	"dangjian/internal/server"
 	"dangjian/internal/tenancy"
 )
@@ -65,6 +66,7 @@ type Services struct {
 	Affairs *affairs.Service
 	Remind  *remind.Service
 	Files   *files.Store
+	Scores  *scoring.Service
 	Reports *report.Service
 	Exports *export.Service
 	Clock   clock.Clock
@@ -120,6 +122,15 @@ func buildServices(_ context.Context, d *Deps) (Services, error) {
 		}
 	})
 
+	scores := scoring.NewService(d.DB, az, clk, d.Queue)
+	// A submitted record or a review changes the town's scores: recompute them
+	// shortly after (a burst of changes costs one run).
+	aff.OnChange(func(ctx context.Context, tenantID int64) {
+		if err := scores.RequestRecompute(actor.System(ctx), tenantID, ""); err != nil {
+			d.Logger.WarnContext(ctx, "request score recompute", "tenant", tenantID, "err", err)
+		}
+	})
+
 	return Services{
 		Authz:   az,
 		Auth:    authSvc,
@@ -130,6 +141,7 @@ func buildServices(_ context.Context, d *Deps) (Services, error) {
 		Affairs: aff,
 		Remind:  rem,
 		Files:   store,
+		Scores:  scores,
 		Reports: report.NewService(d.DB, az, clk),
 		Exports: export.NewService(d.DB, az, store, d.Queue, secret, clk,
 			export.WithDir(filepath.Join(d.Config.DataDir, "exports"))),
@@ -145,6 +157,7 @@ func graphQLHandler(d *Deps) http.Handler {
 	return graph.NewHandler(&graph.Resolver{
 		Orgs: s.Orgs, People: s.People, Auth: s.Auth, Tenancy: s.Tenancy,
 		Audit: s.Audit, Authz: s.Authz, Affairs: s.Affairs, Remind: s.Remind, Clock: s.Clock,
+		Scores: s.Scores, Reports: s.Reports, Exports: s.Exports,
 		Logger: d.Logger,
 	}, graph.Config{
 		Production:     d.Config.Production(),
@@ -184,7 +197,8 @@ func registerJobs(w *queue.Worker, d *Deps) {
 		w.Handle(affairs.TypeGenerateOrg, a.GenerateOrgHandler())
 	}
 	for _, hs := range []map[string]asynq.Handler{
-		d.Services.Remind.Handlers(), d.Services.Reports.Handlers(), d.Services.Exports.Handlers(),
+		d.Services.Remind.Handlers(), d.Services.Scores.Handlers(), d.Services.Reports.Handlers(),
+		d.Services.Exports.Handlers(),
 	} {
 		for typ, h := range hs {
 			w.Handle(typ, h)
@@ -209,6 +223,9 @@ func schedules(d *Deps) asynq.PeriodicTaskConfigProvider {
 	}
 	if d.Services.Reports != nil {
 		out = append(out, report.Schedules()...)
+	}
+	if d.Services.Scores != nil {
+		out = append(out, scoring.Schedules()...)
 	}
 	return out
 }
@@ -521,6 +538,8 @@ func (m *Main) seed(ctx context.Context) error {
 	}
 	if !loaded {
 		m.logger().Info("demo data already present")
+	} else if err := seedDemoScores(ctx, m.deps); err != nil {
+		return fmt.Errorf("seed demo scores: %w", err)
 	}
 	for _, a := range demo.Accounts() {
 		m.logger().Info("demo account", "username", a.Username, "password", demo.Password, "role", a.Role)

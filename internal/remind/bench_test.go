@@ -78,36 +78,48 @@ func eachBenchDB(b *testing.B, fn func(b *testing.B, fresh func(b *testing.B) *d
 
 // BenchmarkDeliver10kReminders measures 10,000 due reminders from Scan to
 // the inbox on one worker: the scan derives the reminders and their inbox
-// deliveries, then one synchronous Deliver loop (sync) or one asynq worker
-// of concurrency 4 (worker-embedded, worker-redis) delivers them.
+// deliveries, then the worker's tasks run synchronously (sync: DeliverInbox
+// per range of remind.InboxBatch deliveries), or one Deliver call per
+// delivery (sync-each, the single-delivery path), or one asynq worker of
+// concurrency 4 runs them from the queue (worker-embedded, worker-redis).
 // Target: ≤ 10 s.
 func BenchmarkDeliver10kReminders(b *testing.B) {
 	eachBenchDB(b, func(b *testing.B, fresh func(b *testing.B) *db.DB) {
-		b.Run("sync", func(b *testing.B) {
-			for range b.N {
-				b.StopTimer()
-				d := fresh(b)
-				w := tenThousand(b, d)
-				s := w.service(nil, remind.Config{})
-				b.StartTimer()
-				start := time.Now()
-				if n, err := s.Scan(context.Background(), w.clk.Now()); err != nil || n != 10000 {
-					b.Fatalf("scan: %d, %v", n, err)
-				}
-				scanned := time.Since(start)
-				for _, id := range w.dueDeliveries() {
-					if err := s.Deliver(context.Background(), id); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.StopTimer()
-				if n := w.count("SELECT count(*) FROM notifications"); n != 10000 {
-					b.Fatalf("%d notifications", n)
-				}
-				b.ReportMetric(scanned.Seconds(), "scan-s")
-				b.ReportMetric(time.Since(start).Seconds(), "total-s")
+		for _, each := range []bool{false, true} {
+			name := "sync"
+			if each {
+				name = "sync-each"
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				for range b.N {
+					b.StopTimer()
+					d := fresh(b)
+					w := tenThousand(b, d)
+					s := w.service(nil, remind.Config{})
+					b.StartTimer()
+					start := time.Now()
+					if n, err := s.Scan(context.Background(), w.clk.Now()); err != nil || n != 10000 {
+						b.Fatalf("scan: %d, %v", n, err)
+					}
+					scanned := time.Since(start)
+					if each {
+						for _, id := range w.dueDeliveries() {
+							if err := s.Deliver(context.Background(), id); err != nil {
+								b.Fatal(err)
+							}
+						}
+					} else {
+						w.runDue(s)
+					}
+					b.StopTimer()
+					if n := w.count("SELECT count(*) FROM notifications"); n != 10000 {
+						b.Fatalf("%d notifications", n)
+					}
+					b.ReportMetric(scanned.Seconds(), "scan-s")
+					b.ReportMetric(time.Since(start).Seconds(), "total-s")
+				}
+			})
+		}
 		for _, q := range benchQueues(b) {
 			b.Run("worker-"+q.name, func(b *testing.B) {
 				for range b.N {

@@ -49,13 +49,15 @@ func (dc *deliveryContext) closed() bool {
 	return st == affairs.Submitted || st == affairs.Done
 }
 
-// Deliver sends one delivery; it is the remind:deliver task handler. The row,
-// not the queue, decides: a delivery that is not PENDING and due is left
-// alone, so a task that runs twice, or a task re-enqueued after a lost queue,
-// never sends twice.
+// Deliver sends one delivery; it is the remind:deliver task handler (the
+// worker delivers the inbox by ranges, see DeliverInbox; Deliver takes any
+// channel). The row, not the queue, decides: a delivery that is not PENDING
+// and due is left alone, so a task that runs twice, or a task re-enqueued
+// after a lost queue, never sends twice.
 //
 //   - INBOX: the notification (unique per reminder) and the SENT mark commit
-//     in one transaction, claimed by a conditional UPDATE.
+//     in one transaction, claimed by a conditional UPDATE (as DeliverInbox
+//     does for a range).
 //   - EMAIL, WEBHOOK: in quiet hours the delivery is pushed to their end;
 //     otherwise it is claimed (attempts+1, a lease on next_attempt_at), sent,
 //     and marked SENT, or given the next backoff time (1m, 5m, 30m, 2h, 6h),
@@ -94,7 +96,7 @@ func (s *Service) Deliver(ctx context.Context, deliveryID int64) error {
 		}
 		loc = s.location(dc.Timezone)
 		if dc.Channel == ChannelInbox {
-			err := s.deliverInbox(ctx, tx, dc, now, loc)
+			_, err := s.sendInbox(ctx, tx, []*deliveryContext{dc}, now)
 			dc = nil
 			return err
 		}
@@ -156,10 +158,11 @@ func (s *Service) message(dc *deliveryContext, now time.Time, loc *time.Location
 	})
 }
 
-// loadDelivery reads a delivery with its context; nil when it does not exist.
-func loadDelivery(ctx context.Context, idb bun.IDB, id int64) (*deliveryContext, error) {
-	dc := new(deliveryContext)
-	err := idb.NewSelect().TableExpr("reminder_deliveries AS d").
+// deliveryQuery selects deliveries with their context (reminder, task
+// instance, org, town, recipient) as deliveryContext rows; the caller adds
+// the filter.
+func deliveryQuery(idb bun.IDB) *bun.SelectQuery {
+	return idb.NewSelect().TableExpr("reminder_deliveries AS d").
 		ColumnExpr("d.id, d.tenant_id, d.reminder_id, d.channel, d.target, d.status, d.attempts, d.next_attempt_at").
 		ColumnExpr("r.kind, r.recipient_user_id, r.instance_id").
 		ColumnExpr("ti.title, ti.due_at, ti.status AS instance_status").
@@ -169,9 +172,13 @@ func loadDelivery(ctx context.Context, idb bun.IDB, id int64) (*deliveryContext,
 		Join("JOIN task_instances AS ti ON ti.id = r.instance_id").
 		Join("JOIN organizations AS o ON o.id = ti.org_id").
 		Join("JOIN tenants AS t ON t.id = d.tenant_id").
-		Join("JOIN users AS u ON u.id = r.recipient_user_id").
-		Where("d.id = ?", id).
-		Scan(ctx, dc)
+		Join("JOIN users AS u ON u.id = r.recipient_user_id")
+}
+
+// loadDelivery reads a delivery with its context; nil when it does not exist.
+func loadDelivery(ctx context.Context, idb bun.IDB, id int64) (*deliveryContext, error) {
+	dc := new(deliveryContext)
+	err := deliveryQuery(idb).Where("d.id = ?", id).Scan(ctx, dc)
 	if db.IsNoRows(err) {
 		return nil, nil
 	}
@@ -195,55 +202,6 @@ func loadWebhook(ctx context.Context, idb bun.IDB, dc *deliveryContext) (*Webhoo
 		return nil, fmt.Errorf("load webhook %d: %w", id, err)
 	}
 	return h, nil
-}
-
-// deliverInbox writes the notification and marks the delivery SENT in the
-// caller's transaction, after claiming it: a second run finds it SENT, and
-// the unique index on notifications.reminder_id backs that up.
-func (s *Service) deliverInbox(ctx context.Context, tx bun.Tx, dc *deliveryContext, now time.Time, loc *time.Location) error {
-	res, err := tx.NewUpdate().Table("reminder_deliveries").
-		Set("status = ?", StatusSent).Set("attempts = attempts + 1").
-		Set("delivered_at = ?", now).Set("last_error = ''").
-		Where("id = ?", dc.ID).Where("status = ?", StatusPending).Where("next_attempt_at <= ?", now).
-		Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("claim inbox delivery %d: %w", dc.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil
-	}
-	if s.db.Dialect == db.Postgres {
-		// The message and the SENT mark commit or vanish together, and a
-		// vanished delivery is PENDING again for the next scan: no need to
-		// wait for the WAL flush (PostgreSQL's asynchronous commit).
-		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-			return fmt.Errorf("inbox delivery commit mode: %w", err)
-		}
-	}
-	m := s.message(dc, now, loc)
-	rid, iid := dc.ReminderID, dc.InstanceID
-	n := &Notification{TenantID: dc.TenantID, UserID: dc.UserID, ReminderID: &rid, InstanceID: &iid,
-		Title: m.Title, Body: m.Body, Link: m.Link, CreatedAt: now}
-	if _, err := tx.NewInsert().Model(n).ExcludeColumn("id", "read_at").
-		On("CONFLICT DO NOTHING").Returning("NULL").Exec(ctx); err != nil {
-		return fmt.Errorf("insert notification: %w", err)
-	}
-	// The inbox went out, so the reminder is SENT unless another channel is
-	// pending or failed; its last error (other channels') is unchanged. The
-	// subquery filters on reminder_id alone so that SQLite looks the rows up
-	// by that index, not by the status index over every pending delivery.
-	if _, err := tx.NewUpdate().Table("reminders").
-		Set(`status = (SELECT CASE
-			WHEN SUM(CASE WHEN d.status = ? THEN 1 ELSE 0 END) > 0 THEN ?
-			WHEN SUM(CASE WHEN d.status = ? THEN 1 ELSE 0 END) > 0 THEN ?
-			ELSE ? END
-			FROM reminder_deliveries AS d WHERE d.reminder_id = reminders.id)`,
-			StatusPending, StatusPending, StatusFailed, StatusFailed, StatusSent).
-		Set("sent_at = COALESCE(sent_at, ?)", now).
-		Where("id = ?", dc.ReminderID).Exec(ctx); err != nil {
-		return fmt.Errorf("update reminder %d: %w", dc.ReminderID, err)
-	}
-	return nil
 }
 
 // claim takes a push delivery for one attempt in tx: attempts+1 and a lease

@@ -202,6 +202,17 @@ func (w *world) dueDeliveries() []int64 {
 	return ids
 }
 
+// dueTasks is how many tasks Scan enqueues for the pending deliveries due at
+// the fake clock's time: one per e-mail or webhook delivery, one per range
+// of remind.InboxBatch ids holding inbox deliveries.
+func (w *world) dueTasks() int {
+	w.t.Helper()
+	return w.count(`SELECT
+		(SELECT count(*) FROM reminder_deliveries WHERE status = 'PENDING' AND next_attempt_at <= ? AND channel <> 'INBOX') +
+		(SELECT count(DISTINCT id / ?) FROM reminder_deliveries WHERE status = 'PENDING' AND next_attempt_at <= ? AND channel = 'INBOX')`,
+		w.clk.Now().UTC(), remind.InboxBatch, w.clk.Now().UTC())
+}
+
 // scanAndDeliver runs Scan at the fake clock's time, then every due delivery
 // synchronously, as one worker would.
 func (w *world) scanAndDeliver(s *remind.Service) {
@@ -212,6 +223,42 @@ func (w *world) scanAndDeliver(s *remind.Service) {
 	for _, id := range w.dueDeliveries() {
 		if err := s.Deliver(context.Background(), id); err != nil {
 			w.t.Fatalf("deliver %d: %v", id, err)
+		}
+	}
+}
+
+// runDue runs, synchronously, the tasks a worker would for the pending
+// deliveries due at the fake clock's time: DeliverInbox per inbox range,
+// Deliver per other delivery.
+func (w *world) runDue(s *remind.Service) {
+	w.t.Helper()
+	var due []struct {
+		ID      int64          `bun:"id"`
+		Channel remind.Channel `bun:"channel"`
+	}
+	err := w.d.Read(w.sys, func(ctx context.Context, idb bun.IDB) error {
+		return idb.NewSelect().Table("reminder_deliveries").Column("id", "channel").
+			Where("status = 'PENDING'").Where("next_attempt_at <= ?", w.clk.Now().UTC()).
+			OrderExpr("id").Scan(ctx, &due)
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	ranges := map[int64]bool{}
+	for _, d := range due {
+		if d.Channel != remind.ChannelInbox {
+			if err := s.Deliver(context.Background(), d.ID); err != nil {
+				w.t.Fatalf("deliver %d: %v", d.ID, err)
+			}
+			continue
+		}
+		from := d.ID - d.ID%remind.InboxBatch
+		if ranges[from] {
+			continue
+		}
+		ranges[from] = true
+		if _, err := s.DeliverInbox(context.Background(), from, from+remind.InboxBatch); err != nil {
+			w.t.Fatalf("deliver inbox %d: %v", from, err)
 		}
 	}
 }

@@ -102,9 +102,10 @@ func TestWorkerKilledMidBatch(t *testing.T) {
 			if n, err := s1.Scan(context.Background(), w.clk.Now()); err != nil || n != 20 {
 				t.Fatalf("scan: %d reminders, %v; want 20", n, err)
 			}
+			// A task per webhook delivery, one for the inbox range.
 			due := w.dueDeliveries()
-			if len(due) != 40 || queued(t, rt1) != 40 {
-				t.Fatalf("%d due deliveries, %d queued; want 40 each", len(due), queued(t, rt1))
+			if len(due) != 40 || w.dueTasks() != 21 || queued(t, rt1) != 21 {
+				t.Fatalf("%d due deliveries, %d queued (%d expected); want 40 and 21", len(due), queued(t, rt1), w.dueTasks())
 			}
 			// The worker handles the first half, then dies before acknowledging any.
 			for _, id := range due[:20] {
@@ -118,8 +119,8 @@ func TestWorkerKilledMidBatch(t *testing.T) {
 			if _, err := s2.Scan(context.Background(), w.clk.Now()); err != nil {
 				t.Fatal(err)
 			}
-			if n := queued(t, rt2); n != 20 {
-				t.Fatalf("reconcile enqueued %d, want the 20 undelivered", n)
+			if n := queued(t, rt2); n != 11 || w.count("SELECT count(*) FROM reminder_deliveries WHERE status = 'PENDING'") != 20 {
+				t.Fatalf("reconcile enqueued %d, want 11 for the 20 undelivered (10 webhook, 10 inbox)", n)
 			}
 			startWorker(t, rt2, s2, 4)
 			waitFor(t, "every delivery sent", func() bool {
@@ -294,8 +295,9 @@ func TestTwoSchedulers(t *testing.T) {
 			if n := w.count("SELECT count(*) FROM reminder_deliveries"); n != 2*want {
 				t.Errorf("%d deliveries, want %d (inbox and webhook each)", n, 2*want)
 			}
-			if n := queued(t, rt); n != 2*want {
-				t.Errorf("%d queued tasks, want %d: one per delivery", n, 2*want)
+			ranges := w.count("SELECT count(DISTINCT id / ?) FROM reminder_deliveries WHERE channel = 'INBOX'", remind.InboxBatch)
+			if n := queued(t, rt); n != want+ranges {
+				t.Errorf("%d queued tasks, want %d: one per webhook delivery, one per inbox range", n, want+ranges)
 			}
 			// Scanning again adds nothing.
 			s := w.service(rt, remind.Config{})

@@ -7,8 +7,9 @@
 // The database is the source of truth. Scan derives the reminders that are
 // due from the task instances (one row per instance, kind, offset and
 // recipient) and their deliveries (one row per channel and target), and
-// enqueues a task per due delivery under a deterministic id; Deliver claims
-// the delivery row with a conditional UPDATE before sending, so a delivery
+// enqueues a task per due e-mail or webhook delivery, and per range of due
+// inbox deliveries, under a deterministic id; Deliver and DeliverInbox claim
+// the delivery rows with a conditional UPDATE before sending, so a delivery
 // already sent is never sent again, whatever the queue does. Scan is also the
 // reconcile job: it re-enqueues every due delivery that is not yet done, so
 // losing Redis loses nothing.

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/uptrace/bun"
 
 	"dangjian/internal/actor"
@@ -47,8 +48,9 @@ func townRoles() []string {
 //     by now are inserted, ON CONFLICT DO NOTHING;
 //  3. every PENDING reminder without deliveries gets them (inbox always;
 //     e-mail and webhooks by preference, deferred past quiet hours);
-//  4. every delivery due and not done is enqueued under a deterministic id —
-//     the reconcile step that makes a lost queue harmless.
+//  4. every delivery due and not done is enqueued under a deterministic id
+//     (the inbox by ranges of deliveries, see EnqueueDue) — the reconcile
+//     step that makes a lost queue harmless.
 //
 // An enqueue failure (Redis down) is returned after the rows are written: the
 // rows stay PENDING and the next Scan enqueues them.
@@ -533,11 +535,13 @@ func (s *Service) cancelClosed(ctx context.Context, now time.Time) error {
 	}
 }
 
-// EnqueueDue enqueues a delivery task for every delivery that is due and not
-// done, under the id remind:deliver:<delivery id>:<attempt>, and returns how
-// many it added (duplicates of waiting tasks count as done, not added). It
-// stops at the first enqueue error (Redis down) and returns it; the rows stay
-// PENDING for the next run.
+// EnqueueDue enqueues the tasks of every delivery that is due and not done
+// and returns how many it added (duplicates of waiting tasks count as done,
+// not added): one remind:deliver task per e-mail or webhook delivery, under
+// the id remind:deliver:<delivery id>:<attempt>, and one remind:deliver_inbox
+// task per id range of InboxBatch holding due INBOX deliveries, under
+// remind:deliver_inbox:<from>:<to>. It stops at the first enqueue error
+// (Redis down) and returns it; the rows stay PENDING for the next run.
 func (s *Service) EnqueueDue(ctx context.Context, now time.Time) (int, error) {
 	if s.q == nil {
 		return 0, nil
@@ -545,10 +549,11 @@ func (s *Service) EnqueueDue(ctx context.Context, now time.Time) (int, error) {
 	ctx = actor.System(ctx)
 	added := 0
 	var last int64
+	ranges := map[int64]bool{}
 	for {
 		var batch []dueDelivery
 		err := s.db.Read(ctx, func(ctx context.Context, idb bun.IDB) error {
-			return idb.NewSelect().Table("reminder_deliveries").Column("id", "attempts").
+			return idb.NewSelect().Table("reminder_deliveries").Column("id", "attempts", "channel").
 				Where("id > ?", last).
 				Where("status = ?", StatusPending).
 				Where("next_attempt_at <= ?", now.UTC()).
@@ -561,7 +566,20 @@ func (s *Service) EnqueueDue(ctx context.Context, now time.Time) (int, error) {
 			return added, nil
 		}
 		last = batch[len(batch)-1].ID
-		n, err := s.enqueueBatch(ctx, batch)
+		jobs := make([]enqueueJob, 0, len(batch))
+		for _, d := range batch {
+			if d.Channel != ChannelInbox {
+				jobs = append(jobs, enqueueJob{NewDeliverTask(d.ID), DeliverTaskID(d.ID, d.Attempts)})
+				continue
+			}
+			from := inboxRange(d.ID)
+			if !ranges[from] {
+				ranges[from] = true
+				jobs = append(jobs, enqueueJob{NewDeliverInboxTask(from, from+InboxBatch),
+					DeliverInboxTaskID(from, from+InboxBatch)})
+			}
+		}
+		n, err := s.enqueueBatch(ctx, jobs)
 		added += n
 		if err != nil {
 			return added, err
@@ -573,8 +591,14 @@ func (s *Service) EnqueueDue(ctx context.Context, now time.Time) (int, error) {
 // to Redis, and a backlog of thousands should not take thousands of them in a row.
 const enqueueParallel = 8
 
-// enqueueBatch enqueues the deliveries in parallel and stops at the first error.
-func (s *Service) enqueueBatch(ctx context.Context, batch []dueDelivery) (int, error) {
+// enqueueJob is a task to enqueue under its deterministic id.
+type enqueueJob struct {
+	task *asynq.Task
+	id   string
+}
+
+// enqueueBatch enqueues the jobs in parallel and stops at the first error.
+func (s *Service) enqueueBatch(ctx context.Context, jobs []enqueueJob) (int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -583,13 +607,13 @@ func (s *Service) enqueueBatch(ctx context.Context, batch []dueDelivery) (int, e
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	next := make(chan dueDelivery)
+	next := make(chan enqueueJob)
 	for range enqueueParallel {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for d := range next {
-				ok, err := s.q.Enqueue(ctx, NewDeliverTask(d.ID), DeliverTaskID(d.ID, d.Attempts))
+			for j := range next {
+				ok, err := s.q.Enqueue(ctx, j.task, j.id)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -603,9 +627,9 @@ func (s *Service) enqueueBatch(ctx context.Context, batch []dueDelivery) (int, e
 		}()
 	}
 feed:
-	for _, d := range batch {
+	for _, j := range jobs {
 		select {
-		case next <- d:
+		case next <- j:
 		case <-ctx.Done():
 			break feed
 		}
@@ -620,8 +644,9 @@ feed:
 }
 
 type dueDelivery struct {
-	ID       int64 `bun:"id"`
-	Attempts int   `bun:"attempts"`
+	ID       int64   `bun:"id"`
+	Attempts int     `bun:"attempts"`
+	Channel  Channel `bun:"channel"`
 }
 
 // refreshReminder sets a reminder's status and last error from its deliveries:
