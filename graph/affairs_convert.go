@@ -18,6 +18,9 @@ import (
 // AttachmentPath is where an attachment is downloaded (GET, bearer token).
 func AttachmentPath(id int64) string { return "/files/attachments/" + strconv.FormatInt(id, 10) }
 
+// SummaryPath is where a summary report is downloaded as Markdown (GET, bearer token).
+func SummaryPath(id int64) string { return "/files/summaries/" + strconv.FormatInt(id, 10) }
+
 func (r *Resolver) now() time.Time {
 	if r.Clock != nil {
 		return r.Clock.Now()

@@ -24,6 +24,9 @@ const (
 	typeDeployment     = "Deployment"
 	typeNotification   = "Notification"
 	typeWebhook        = "Webhook"
+	typeScoringScheme  = "ScoringScheme"
+	typeSummary        = "Summary"
+	typeExport         = "Export"
 )
 
 // toGlobalID encodes a Relay global id: base64url("Type:123").

@@ -131,5 +131,7 @@ func complexity() generated.ComplexityRoot {
 	c.Query.MyTasks = func(child int, first *int, _ *string) int { return page(child, first) }
 	c.Query.Deployments = func(child int, first *int, _ *string) int { return page(child, first) }
 	c.Query.Inbox = func(child int, first *int, _ *string, _ *bool) int { return page(child, first) }
+	c.Query.Scores = func(child int, _ *model.ScoreFilter, first *int, _ *string) int { return page(child, first) }
+	c.Query.Summaries = func(child int, _ *model.SummaryFilter, first *int, _ *string) int { return page(child, first) }
 	return c
 }

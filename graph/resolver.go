@@ -32,7 +32,7 @@ type Resolver struct {
 	Authz   *authz.Authorizer
 	Affairs *affairs.Service
 	Remind  *remind.Service
-	Scores  *scoring.Service
+	Scoring *scoring.Service
 	Reports *report.Service
 	Exports *export.Service
 	Clock   clock.Clock

@@ -9,9 +9,12 @@ import (
 	"dangjian/internal/affairs"
 	"dangjian/internal/audit"
 	"dangjian/internal/auth"
+	"dangjian/internal/export"
 	"dangjian/internal/org"
 	"dangjian/internal/people"
 	"dangjian/internal/remind"
+	"dangjian/internal/report"
+	"dangjian/internal/scoring"
 	"dangjian/internal/tenancy"
 	"errors"
 	"fmt"
@@ -40,8 +43,11 @@ type ResolverRoot interface {
 	Attachment() AttachmentResolver
 	Attendance() AttendanceResolver
 	AuditEntry() AuditEntryResolver
+	ChildScore() ChildScoreResolver
+	ComparisonRow() ComparisonRowResolver
 	Deployment() DeploymentResolver
 	District() DistrictResolver
+	Export() ExportResolver
 	Mutation() MutationResolver
 	Notification() NotificationResolver
 	OrgStatus() OrgStatusResolver
@@ -52,6 +58,12 @@ type ResolverRoot interface {
 	ReminderDelivery() ReminderDeliveryResolver
 	ReminderStatus() ReminderStatusResolver
 	RoleAssignment() RoleAssignmentResolver
+	Score() ScoreResolver
+	ScoreBreakdown() ScoreBreakdownResolver
+	ScoreIndicatorLine() ScoreIndicatorLineResolver
+	ScoringIndicator() ScoringIndicatorResolver
+	ScoringScheme() ScoringSchemeResolver
+	Summary() SummaryResolver
 	TaskEvent() TaskEventResolver
 	TaskInstance() TaskInstanceResolver
 	TaskTemplate() TaskTemplateResolver
@@ -135,6 +147,25 @@ type ComplexityRoot struct {
 		User                 func(childComplexity int) int
 	}
 
+	ChildScore struct {
+		Color   func(childComplexity int) int
+		Lagging func(childComplexity int) int
+		Org     func(childComplexity int) int
+		Rank    func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Stars   func(childComplexity int) int
+		Total   func(childComplexity int) int
+	}
+
+	ComparisonRow struct {
+		Delta  func(childComplexity int) int
+		Rank   func(childComplexity int) int
+		Score  func(childComplexity int) int
+		Town   func(childComplexity int) int
+		Trend  func(childComplexity int) int
+		Values func(childComplexity int) int
+	}
+
 	Deployment struct {
 		Content     func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -177,8 +208,26 @@ type ComplexityRoot struct {
 		Towns func(childComplexity int) int
 	}
 
+	DistrictComparison struct {
+		Period func(childComplexity int) int
+		Rows   func(childComplexity int) int
+	}
+
 	DistrictPayload struct {
 		District func(childComplexity int) int
+	}
+
+	Export struct {
+		CreatedAt func(childComplexity int) int
+		Error     func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Status    func(childComplexity int) int
+		URL       func(childComplexity int) int
+	}
+
+	ExportPayload struct {
+		Export func(childComplexity int) int
 	}
 
 	ImportPeoplePayload struct {
@@ -192,6 +241,12 @@ type ComplexityRoot struct {
 		Row     func(childComplexity int) int
 	}
 
+	IndicatorValue struct {
+		Indicator func(childComplexity int) int
+		Points    func(childComplexity int) int
+		Value     func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AssignRole               func(childComplexity int, input model.AssignRoleInput) int
 		ChangePassword           func(childComplexity int, input model.ChangePasswordInput) int
@@ -200,6 +255,7 @@ type ComplexityRoot struct {
 		CreateDistrict           func(childComplexity int, input model.CreateDistrictInput) int
 		CreateOrganization       func(childComplexity int, input model.CreateOrganizationInput) int
 		CreatePerson             func(childComplexity int, input model.PersonInput) int
+		CreateScoringScheme      func(childComplexity int, input model.CreateScoringSchemeInput) int
 		CreateTaskTemplate       func(childComplexity int, input model.CreateTaskTemplateInput) int
 		CreateTown               func(childComplexity int, input model.CreateTownInput) int
 		CreateUser               func(childComplexity int, input model.CreateUserInput) int
@@ -213,8 +269,11 @@ type ComplexityRoot struct {
 		MarkNotificationsRead    func(childComplexity int, ids []string) int
 		MoveOrganization         func(childComplexity int, input model.MoveOrganizationInput) int
 		Ping                     func(childComplexity int) int
+		PublishScoringScheme     func(childComplexity int, id string) int
+		RecomputeScores          func(childComplexity int, scope model.RecomputeScope, period *string) int
 		RefreshToken             func(childComplexity int, input model.RefreshTokenInput) int
 		RemovePerson             func(childComplexity int, input model.RemovePersonInput) int
+		RequestExport            func(childComplexity int, input model.RequestExportInput) int
 		ResetPassword            func(childComplexity int, input model.ResetPasswordInput) int
 		ReviewTaskInstance       func(childComplexity int, input model.ReviewTaskInstanceInput) int
 		RevokeRole               func(childComplexity int, input model.RevokeRoleInput) int
@@ -352,9 +411,12 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditLog                func(childComplexity int, first *int, after *string, filter *model.AuditFilter) int
 		Deployments             func(childComplexity int, first *int, after *string) int
+		DistrictComparison      func(childComplexity int, districtID string, period *string, indicators []string, trendPeriods *int) int
 		Districts               func(childComplexity int) int
 		Duties                  func(childComplexity int) int
+		Export                  func(childComplexity int, id string) int
 		Inbox                   func(childComplexity int, first *int, after *string, unreadOnly *bool) int
+		LaggingOrgs             func(childComplexity int, districtID *string, townID *string, period *string) int
 		Me                      func(childComplexity int) int
 		MyTasks                 func(childComplexity int, first *int, after *string) int
 		Node                    func(childComplexity int, id string) int
@@ -364,6 +426,13 @@ type ComplexityRoot struct {
 		People                  func(childComplexity int, first *int, after *string, filter *model.PersonFilter) int
 		PeopleImportTemplateURL func(childComplexity int) int
 		Reminders               func(childComplexity int, taskInstanceID string) int
+		ScoreBreakdown          func(childComplexity int, orgID string, period *string) int
+		ScoreDrillDown          func(childComplexity int, orgID string, period *string) int
+		ScoreTrend              func(childComplexity int, orgID string, periods *int) int
+		Scores                  func(childComplexity int, filter *model.ScoreFilter, first *int, after *string) int
+		ScoringSchemes          func(childComplexity int, districtID *string) int
+		Summaries               func(childComplexity int, filter *model.SummaryFilter, first *int, after *string) int
+		Summary                 func(childComplexity int, id string) int
 		TaskInstances           func(childComplexity int, filter *model.TaskInstanceFilter, first *int, after *string) int
 		TaskTemplates           func(childComplexity int) int
 		Towns                   func(childComplexity int, districtID *string) int
@@ -402,6 +471,94 @@ type ComplexityRoot struct {
 
 	RoleAssignmentPayload struct {
 		RoleAssignment func(childComplexity int) int
+	}
+
+	Score struct {
+		Color      func(childComplexity int) int
+		ComputedAt func(childComplexity int) int
+		Org        func(childComplexity int) int
+		OwnScore   func(childComplexity int) int
+		Period     func(childComplexity int) int
+		Stars      func(childComplexity int) int
+		Total      func(childComplexity int) int
+	}
+
+	ScoreBreakdown struct {
+		Color      func(childComplexity int) int
+		Indicators func(childComplexity int) int
+		Org        func(childComplexity int) int
+		Period     func(childComplexity int) int
+		Stars      func(childComplexity int) int
+		Total      func(childComplexity int) int
+	}
+
+	ScoreConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ScoreEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ScoreIndicatorLine struct {
+		EvidenceIds func(childComplexity int) int
+		Explanation func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Points      func(childComplexity int) int
+		Value       func(childComplexity int) int
+		Weight      func(childComplexity int) int
+	}
+
+	ScoringIndicator struct {
+		Code   func(childComplexity int) int
+		Input  func(childComplexity int) int
+		Local  func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Params func(childComplexity int) int
+		Rule   func(childComplexity int) int
+		Weight func(childComplexity int) int
+	}
+
+	ScoringScheme struct {
+		ID          func(childComplexity int) int
+		Indicators  func(childComplexity int) int
+		Name        func(childComplexity int) int
+		PublishedAt func(childComplexity int) int
+		RollupRule  func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Thresholds  func(childComplexity int) int
+		TownShare   func(childComplexity int) int
+		Version     func(childComplexity int) int
+		Year        func(childComplexity int) int
+	}
+
+	ScoringSchemePayload struct {
+		ScoringScheme func(childComplexity int) int
+	}
+
+	Summary struct {
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Period    func(childComplexity int) int
+		Title     func(childComplexity int) int
+		Town      func(childComplexity int) int
+		URL       func(childComplexity int) int
+	}
+
+	SummaryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SummaryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	TaskEvent struct {
@@ -474,6 +631,11 @@ type ComplexityRoot struct {
 
 	TownPayload struct {
 		Town func(childComplexity int) int
+	}
+
+	TrendPoint struct {
+		Period func(childComplexity int) int
+		Total  func(childComplexity int) int
 	}
 
 	User struct {
@@ -551,6 +713,18 @@ type AuditEntryResolver interface {
 
 	Town(ctx context.Context, obj *audit.Entry) (*tenancy.Town, error)
 }
+type ChildScoreResolver interface {
+	Org(ctx context.Context, obj *scoring.ChildScore) (*org.Organization, error)
+	Total(ctx context.Context, obj *scoring.ChildScore) (*float64, error)
+	Stars(ctx context.Context, obj *scoring.ChildScore) (*int, error)
+	Color(ctx context.Context, obj *scoring.ChildScore) (*model.TaskColor, error)
+	Rank(ctx context.Context, obj *scoring.ChildScore) (*int, error)
+}
+type ComparisonRowResolver interface {
+	Town(ctx context.Context, obj *scoring.ComparisonRow) (*tenancy.Town, error)
+	Score(ctx context.Context, obj *scoring.ComparisonRow) (*float64, error)
+	Rank(ctx context.Context, obj *scoring.ComparisonRow) (*int, error)
+}
 type DeploymentResolver interface {
 	ID(ctx context.Context, obj *affairs.WorkDeployment) (string, error)
 
@@ -563,6 +737,13 @@ type DistrictResolver interface {
 	ID(ctx context.Context, obj *tenancy.District) (string, error)
 
 	Towns(ctx context.Context, obj *tenancy.District) ([]*tenancy.Town, error)
+}
+type ExportResolver interface {
+	ID(ctx context.Context, obj *export.Export) (string, error)
+	Kind(ctx context.Context, obj *export.Export) (model.ExportKind, error)
+	Status(ctx context.Context, obj *export.Export) (model.ExportStatus, error)
+	URL(ctx context.Context, obj *export.Export) (*string, error)
+	Error(ctx context.Context, obj *export.Export) (*string, error)
 }
 type MutationResolver interface {
 	Ping(ctx context.Context) (string, error)
@@ -595,6 +776,10 @@ type MutationResolver interface {
 	CreateWebhook(ctx context.Context, input model.CreateWebhookInput) (*model.WebhookPayload, error)
 	UpdateWebhook(ctx context.Context, input model.UpdateWebhookInput) (*model.WebhookPayload, error)
 	DeleteWebhook(ctx context.Context, id string) (*model.OkPayload, error)
+	CreateScoringScheme(ctx context.Context, input model.CreateScoringSchemeInput) (*model.ScoringSchemePayload, error)
+	PublishScoringScheme(ctx context.Context, id string) (*model.ScoringSchemePayload, error)
+	RecomputeScores(ctx context.Context, scope model.RecomputeScope, period *string) (*model.OkPayload, error)
+	RequestExport(ctx context.Context, input model.RequestExportInput) (*model.ExportPayload, error)
 	CreateDistrict(ctx context.Context, input model.CreateDistrictInput) (*model.DistrictPayload, error)
 	CreateTown(ctx context.Context, input model.CreateTownInput) (*model.TownPayload, error)
 }
@@ -656,6 +841,16 @@ type QueryResolver interface {
 	NotificationPrefs(ctx context.Context) (*remind.Prefs, error)
 	Webhooks(ctx context.Context) ([]*remind.Webhook, error)
 	Reminders(ctx context.Context, taskInstanceID string) ([]*remind.ReminderState, error)
+	ScoringSchemes(ctx context.Context, districtID *string) ([]*scoring.Scheme, error)
+	Scores(ctx context.Context, filter *model.ScoreFilter, first *int, after *string) (*model.ScoreConnection, error)
+	ScoreBreakdown(ctx context.Context, orgID string, period *string) (*scoring.Breakdown, error)
+	DistrictComparison(ctx context.Context, districtID string, period *string, indicators []string, trendPeriods *int) (*scoring.Comparison, error)
+	ScoreTrend(ctx context.Context, orgID string, periods *int) ([]*scoring.TrendPoint, error)
+	ScoreDrillDown(ctx context.Context, orgID string, period *string) ([]*scoring.ChildScore, error)
+	LaggingOrgs(ctx context.Context, districtID *string, townID *string, period *string) ([]*scoring.ChildScore, error)
+	Summaries(ctx context.Context, filter *model.SummaryFilter, first *int, after *string) (*model.SummaryConnection, error)
+	Summary(ctx context.Context, id string) (*report.Summary, error)
+	Export(ctx context.Context, id string) (*export.Export, error)
 	Districts(ctx context.Context) ([]*tenancy.District, error)
 	Towns(ctx context.Context, districtID *string) ([]*tenancy.Town, error)
 }
@@ -678,6 +873,40 @@ type RoleAssignmentResolver interface {
 	Org(ctx context.Context, obj *auth.Assignment) (*org.Organization, error)
 	District(ctx context.Context, obj *auth.Assignment) (*tenancy.District, error)
 	User(ctx context.Context, obj *auth.Assignment) (*auth.User, error)
+}
+type ScoreResolver interface {
+	Org(ctx context.Context, obj *scoring.Snapshot) (*org.Organization, error)
+
+	Color(ctx context.Context, obj *scoring.Snapshot) (model.TaskColor, error)
+}
+type ScoreBreakdownResolver interface {
+	Org(ctx context.Context, obj *scoring.Breakdown) (*org.Organization, error)
+	Period(ctx context.Context, obj *scoring.Breakdown) (string, error)
+	Total(ctx context.Context, obj *scoring.Breakdown) (float64, error)
+	Stars(ctx context.Context, obj *scoring.Breakdown) (int, error)
+	Color(ctx context.Context, obj *scoring.Breakdown) (model.TaskColor, error)
+	Indicators(ctx context.Context, obj *scoring.Breakdown) ([]*scoring.Item, error)
+}
+type ScoreIndicatorLineResolver interface {
+	EvidenceIds(ctx context.Context, obj *scoring.Item) ([]int, error)
+}
+type ScoringIndicatorResolver interface {
+	Rule(ctx context.Context, obj *scoring.Indicator) (string, error)
+	Params(ctx context.Context, obj *scoring.Indicator) (string, error)
+}
+type ScoringSchemeResolver interface {
+	ID(ctx context.Context, obj *scoring.Scheme) (string, error)
+
+	Status(ctx context.Context, obj *scoring.Scheme) (model.SchemeStatus, error)
+	RollupRule(ctx context.Context, obj *scoring.Scheme) (model.RollupRule, error)
+}
+type SummaryResolver interface {
+	ID(ctx context.Context, obj *report.Summary) (string, error)
+	Kind(ctx context.Context, obj *report.Summary) (model.SummaryKind, error)
+
+	Town(ctx context.Context, obj *report.Summary) (*tenancy.Town, error)
+
+	URL(ctx context.Context, obj *report.Summary) (string, error)
 }
 type TaskEventResolver interface {
 	Action(ctx context.Context, obj *affairs.ReviewEvent) (string, error)
@@ -1024,6 +1253,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "ChildScore.color":
+		if e.ComplexityRoot.ChildScore.Color == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildScore.Color(childComplexity), true
+	case "ChildScore.lagging":
+		if e.ComplexityRoot.ChildScore.Lagging == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildScore.Lagging(childComplexity), true
+	case "ChildScore.org":
+		if e.ComplexityRoot.ChildScore.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildScore.Org(childComplexity), true
+	case "ChildScore.rank":
+		if e.ComplexityRoot.ChildScore.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildScore.Rank(childComplexity), true
+	case "ChildScore.reasons":
+		if e.ComplexityRoot.ChildScore.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildScore.Reasons(childComplexity), true
+	case "ChildScore.stars":
+		if e.ComplexityRoot.ChildScore.Stars == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildScore.Stars(childComplexity), true
+	case "ChildScore.total":
+		if e.ComplexityRoot.ChildScore.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildScore.Total(childComplexity), true
+
+	case "ComparisonRow.delta":
+		if e.ComplexityRoot.ComparisonRow.Delta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Delta(childComplexity), true
+	case "ComparisonRow.rank":
+		if e.ComplexityRoot.ComparisonRow.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Rank(childComplexity), true
+	case "ComparisonRow.score":
+		if e.ComplexityRoot.ComparisonRow.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Score(childComplexity), true
+	case "ComparisonRow.town":
+		if e.ComplexityRoot.ComparisonRow.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Town(childComplexity), true
+	case "ComparisonRow.trend":
+		if e.ComplexityRoot.ComparisonRow.Trend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Trend(childComplexity), true
+	case "ComparisonRow.values":
+		if e.ComplexityRoot.ComparisonRow.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Values(childComplexity), true
+
 	case "Deployment.content":
 		if e.ComplexityRoot.Deployment.Content == nil {
 			break
@@ -1174,12 +1483,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.District.Towns(childComplexity), true
 
+	case "DistrictComparison.period":
+		if e.ComplexityRoot.DistrictComparison.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.Period(childComplexity), true
+	case "DistrictComparison.rows":
+		if e.ComplexityRoot.DistrictComparison.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.Rows(childComplexity), true
+
 	case "DistrictPayload.district":
 		if e.ComplexityRoot.DistrictPayload.District == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DistrictPayload.District(childComplexity), true
+
+	case "Export.createdAt":
+		if e.ComplexityRoot.Export.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Export.CreatedAt(childComplexity), true
+	case "Export.error":
+		if e.ComplexityRoot.Export.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Export.Error(childComplexity), true
+	case "Export.id":
+		if e.ComplexityRoot.Export.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Export.ID(childComplexity), true
+	case "Export.kind":
+		if e.ComplexityRoot.Export.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Export.Kind(childComplexity), true
+	case "Export.status":
+		if e.ComplexityRoot.Export.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Export.Status(childComplexity), true
+	case "Export.url":
+		if e.ComplexityRoot.Export.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Export.URL(childComplexity), true
+
+	case "ExportPayload.export":
+		if e.ComplexityRoot.ExportPayload.Export == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportPayload.Export(childComplexity), true
 
 	case "ImportPeoplePayload.created":
 		if e.ComplexityRoot.ImportPeoplePayload.Created == nil {
@@ -1212,6 +1578,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportRowError.Row(childComplexity), true
+
+	case "IndicatorValue.indicator":
+		if e.ComplexityRoot.IndicatorValue.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Indicator(childComplexity), true
+	case "IndicatorValue.points":
+		if e.ComplexityRoot.IndicatorValue.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Points(childComplexity), true
+	case "IndicatorValue.value":
+		if e.ComplexityRoot.IndicatorValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Value(childComplexity), true
 
 	case "Mutation.assignRole":
 		if e.ComplexityRoot.Mutation.AssignRole == nil {
@@ -1290,6 +1675,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePerson(childComplexity, args["input"].(model.PersonInput)), true
+	case "Mutation.createScoringScheme":
+		if e.ComplexityRoot.Mutation.CreateScoringScheme == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createScoringScheme_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateScoringScheme(childComplexity, args["input"].(model.CreateScoringSchemeInput)), true
 	case "Mutation.createTaskTemplate":
 		if e.ComplexityRoot.Mutation.CreateTaskTemplate == nil {
 			break
@@ -1423,6 +1819,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Ping(childComplexity), true
+	case "Mutation.publishScoringScheme":
+		if e.ComplexityRoot.Mutation.PublishScoringScheme == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishScoringScheme_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishScoringScheme(childComplexity, args["id"].(string)), true
+	case "Mutation.recomputeScores":
+		if e.ComplexityRoot.Mutation.RecomputeScores == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recomputeScores_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecomputeScores(childComplexity, args["scope"].(model.RecomputeScope), args["period"].(*string)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -1445,6 +1863,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemovePerson(childComplexity, args["input"].(model.RemovePersonInput)), true
+	case "Mutation.requestExport":
+		if e.ComplexityRoot.Mutation.RequestExport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestExport(childComplexity, args["input"].(model.RequestExportInput)), true
 	case "Mutation.resetPassword":
 		if e.ComplexityRoot.Mutation.ResetPassword == nil {
 			break
@@ -2048,6 +2477,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Deployments(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.districtComparison":
+		if e.ComplexityRoot.Query.DistrictComparison == nil {
+			break
+		}
+
+		args, err := ec.field_Query_districtComparison_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DistrictComparison(childComplexity, args["districtId"].(string), args["period"].(*string), args["indicators"].([]string), args["trendPeriods"].(*int)), true
 	case "Query.districts":
 		if e.ComplexityRoot.Query.Districts == nil {
 			break
@@ -2060,6 +2500,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Duties(childComplexity), true
+	case "Query.export":
+		if e.ComplexityRoot.Query.Export == nil {
+			break
+		}
+
+		args, err := ec.field_Query_export_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Export(childComplexity, args["id"].(string)), true
 	case "Query.inbox":
 		if e.ComplexityRoot.Query.Inbox == nil {
 			break
@@ -2072,6 +2523,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Inbox(childComplexity, args["first"].(*int), args["after"].(*string), args["unreadOnly"].(*bool)), true
 
+	case "Query.laggingOrgs":
+		if e.ComplexityRoot.Query.LaggingOrgs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_laggingOrgs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LaggingOrgs(childComplexity, args["districtId"].(*string), args["townId"].(*string), args["period"].(*string)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -2156,6 +2618,83 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Reminders(childComplexity, args["taskInstanceId"].(string)), true
+	case "Query.scoreBreakdown":
+		if e.ComplexityRoot.Query.ScoreBreakdown == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scoreBreakdown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ScoreBreakdown(childComplexity, args["orgId"].(string), args["period"].(*string)), true
+	case "Query.scoreDrillDown":
+		if e.ComplexityRoot.Query.ScoreDrillDown == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scoreDrillDown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ScoreDrillDown(childComplexity, args["orgId"].(string), args["period"].(*string)), true
+	case "Query.scoreTrend":
+		if e.ComplexityRoot.Query.ScoreTrend == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scoreTrend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ScoreTrend(childComplexity, args["orgId"].(string), args["periods"].(*int)), true
+	case "Query.scores":
+		if e.ComplexityRoot.Query.Scores == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scores_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Scores(childComplexity, args["filter"].(*model.ScoreFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.scoringSchemes":
+		if e.ComplexityRoot.Query.ScoringSchemes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scoringSchemes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ScoringSchemes(childComplexity, args["districtId"].(*string)), true
+	case "Query.summaries":
+		if e.ComplexityRoot.Query.Summaries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_summaries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Summaries(childComplexity, args["filter"].(*model.SummaryFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.summary":
+		if e.ComplexityRoot.Query.Summary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_summary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Summary(childComplexity, args["id"].(string)), true
 	case "Query.taskInstances":
 		if e.ComplexityRoot.Query.TaskInstances == nil {
 			break
@@ -2331,6 +2870,347 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleAssignmentPayload.RoleAssignment(childComplexity), true
+
+	case "Score.color":
+		if e.ComplexityRoot.Score.Color == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.Color(childComplexity), true
+	case "Score.computedAt":
+		if e.ComplexityRoot.Score.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.ComputedAt(childComplexity), true
+	case "Score.org":
+		if e.ComplexityRoot.Score.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.Org(childComplexity), true
+	case "Score.ownScore":
+		if e.ComplexityRoot.Score.OwnScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.OwnScore(childComplexity), true
+	case "Score.period":
+		if e.ComplexityRoot.Score.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.Period(childComplexity), true
+	case "Score.stars":
+		if e.ComplexityRoot.Score.Stars == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.Stars(childComplexity), true
+	case "Score.total":
+		if e.ComplexityRoot.Score.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Score.Total(childComplexity), true
+
+	case "ScoreBreakdown.color":
+		if e.ComplexityRoot.ScoreBreakdown.Color == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreBreakdown.Color(childComplexity), true
+	case "ScoreBreakdown.indicators":
+		if e.ComplexityRoot.ScoreBreakdown.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreBreakdown.Indicators(childComplexity), true
+	case "ScoreBreakdown.org":
+		if e.ComplexityRoot.ScoreBreakdown.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreBreakdown.Org(childComplexity), true
+	case "ScoreBreakdown.period":
+		if e.ComplexityRoot.ScoreBreakdown.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreBreakdown.Period(childComplexity), true
+	case "ScoreBreakdown.stars":
+		if e.ComplexityRoot.ScoreBreakdown.Stars == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreBreakdown.Stars(childComplexity), true
+	case "ScoreBreakdown.total":
+		if e.ComplexityRoot.ScoreBreakdown.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreBreakdown.Total(childComplexity), true
+
+	case "ScoreConnection.edges":
+		if e.ComplexityRoot.ScoreConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreConnection.Edges(childComplexity), true
+	case "ScoreConnection.pageInfo":
+		if e.ComplexityRoot.ScoreConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreConnection.PageInfo(childComplexity), true
+	case "ScoreConnection.totalCount":
+		if e.ComplexityRoot.ScoreConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreConnection.TotalCount(childComplexity), true
+
+	case "ScoreEdge.cursor":
+		if e.ComplexityRoot.ScoreEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreEdge.Cursor(childComplexity), true
+	case "ScoreEdge.node":
+		if e.ComplexityRoot.ScoreEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreEdge.Node(childComplexity), true
+
+	case "ScoreIndicatorLine.evidenceIds":
+		if e.ComplexityRoot.ScoreIndicatorLine.EvidenceIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreIndicatorLine.EvidenceIds(childComplexity), true
+	case "ScoreIndicatorLine.explanation":
+		if e.ComplexityRoot.ScoreIndicatorLine.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreIndicatorLine.Explanation(childComplexity), true
+	case "ScoreIndicatorLine.name":
+		if e.ComplexityRoot.ScoreIndicatorLine.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreIndicatorLine.Name(childComplexity), true
+	case "ScoreIndicatorLine.points":
+		if e.ComplexityRoot.ScoreIndicatorLine.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreIndicatorLine.Points(childComplexity), true
+	case "ScoreIndicatorLine.value":
+		if e.ComplexityRoot.ScoreIndicatorLine.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreIndicatorLine.Value(childComplexity), true
+	case "ScoreIndicatorLine.weight":
+		if e.ComplexityRoot.ScoreIndicatorLine.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreIndicatorLine.Weight(childComplexity), true
+
+	case "ScoringIndicator.code":
+		if e.ComplexityRoot.ScoringIndicator.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringIndicator.Code(childComplexity), true
+	case "ScoringIndicator.input":
+		if e.ComplexityRoot.ScoringIndicator.Input == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringIndicator.Input(childComplexity), true
+	case "ScoringIndicator.local":
+		if e.ComplexityRoot.ScoringIndicator.Local == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringIndicator.Local(childComplexity), true
+	case "ScoringIndicator.name":
+		if e.ComplexityRoot.ScoringIndicator.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringIndicator.Name(childComplexity), true
+	case "ScoringIndicator.params":
+		if e.ComplexityRoot.ScoringIndicator.Params == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringIndicator.Params(childComplexity), true
+	case "ScoringIndicator.rule":
+		if e.ComplexityRoot.ScoringIndicator.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringIndicator.Rule(childComplexity), true
+	case "ScoringIndicator.weight":
+		if e.ComplexityRoot.ScoringIndicator.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringIndicator.Weight(childComplexity), true
+
+	case "ScoringScheme.id":
+		if e.ComplexityRoot.ScoringScheme.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringScheme.ID(childComplexity), true
+	case "ScoringScheme.indicators":
+		if e.ComplexityRoot.ScoringScheme.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringScheme.Indicators(childComplexity), true
+	case "ScoringScheme.name":
+		if e.ComplexityRoot.ScoringScheme.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringScheme.Name(childComplexity), true
+	case "ScoringScheme.publishedAt":
+		if e.ComplexityRoot.ScoringScheme.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringScheme.PublishedAt(childComplexity), true
+	case "ScoringScheme.rollupRule":
+		if e.ComplexityRoot.ScoringScheme.RollupRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringScheme.RollupRule(childComplexity), true
+	case "ScoringScheme.status":
+		if e.ComplexityRoot.ScoringScheme.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringScheme.Status(childComplexity), true
+	case "ScoringScheme.thresholds":
+		if e.ComplexityRoot.ScoringScheme.Thresholds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringScheme.Thresholds(childComplexity), true
+	case "ScoringScheme.townShare":
+		if e.ComplexityRoot.ScoringScheme.TownShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringScheme.TownShare(childComplexity), true
+	case "ScoringScheme.version":
+		if e.ComplexityRoot.ScoringScheme.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringScheme.Version(childComplexity), true
+	case "ScoringScheme.year":
+		if e.ComplexityRoot.ScoringScheme.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringScheme.Year(childComplexity), true
+
+	case "ScoringSchemePayload.scoringScheme":
+		if e.ComplexityRoot.ScoringSchemePayload.ScoringScheme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringSchemePayload.ScoringScheme(childComplexity), true
+
+	case "Summary.body":
+		if e.ComplexityRoot.Summary.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Body(childComplexity), true
+	case "Summary.createdAt":
+		if e.ComplexityRoot.Summary.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.CreatedAt(childComplexity), true
+	case "Summary.id":
+		if e.ComplexityRoot.Summary.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.ID(childComplexity), true
+	case "Summary.kind":
+		if e.ComplexityRoot.Summary.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Kind(childComplexity), true
+	case "Summary.period":
+		if e.ComplexityRoot.Summary.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Period(childComplexity), true
+	case "Summary.title":
+		if e.ComplexityRoot.Summary.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Title(childComplexity), true
+	case "Summary.town":
+		if e.ComplexityRoot.Summary.Town == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.Town(childComplexity), true
+	case "Summary.url":
+		if e.ComplexityRoot.Summary.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Summary.URL(childComplexity), true
+
+	case "SummaryConnection.edges":
+		if e.ComplexityRoot.SummaryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryConnection.Edges(childComplexity), true
+	case "SummaryConnection.pageInfo":
+		if e.ComplexityRoot.SummaryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryConnection.PageInfo(childComplexity), true
+	case "SummaryConnection.totalCount":
+		if e.ComplexityRoot.SummaryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryConnection.TotalCount(childComplexity), true
+
+	case "SummaryEdge.cursor":
+		if e.ComplexityRoot.SummaryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryEdge.Cursor(childComplexity), true
+	case "SummaryEdge.node":
+		if e.ComplexityRoot.SummaryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryEdge.Node(childComplexity), true
 
 	case "TaskEvent.action":
 		if e.ComplexityRoot.TaskEvent.Action == nil {
@@ -2611,6 +3491,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TownPayload.Town(childComplexity), true
 
+	case "TrendPoint.period":
+		if e.ComplexityRoot.TrendPoint.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Period(childComplexity), true
+	case "TrendPoint.total":
+		if e.ComplexityRoot.TrendPoint.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Total(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -2778,6 +3671,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateDeploymentInput", ec.unmarshalInputCreateDeploymentInput),
 			graphql.NewInputUnmarshaler("CreateDistrictInput", ec.unmarshalInputCreateDistrictInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
+			graphql.NewInputUnmarshaler("CreateScoringSchemeInput", ec.unmarshalInputCreateScoringSchemeInput),
 			graphql.NewInputUnmarshaler("CreateTaskTemplateInput", ec.unmarshalInputCreateTaskTemplateInput),
 			graphql.NewInputUnmarshaler("CreateTownInput", ec.unmarshalInputCreateTownInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
@@ -2793,9 +3687,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PersonInput", ec.unmarshalInputPersonInput),
 			graphql.NewInputUnmarshaler("RefreshTokenInput", ec.unmarshalInputRefreshTokenInput),
 			graphql.NewInputUnmarshaler("RemovePersonInput", ec.unmarshalInputRemovePersonInput),
+			graphql.NewInputUnmarshaler("RequestExportInput", ec.unmarshalInputRequestExportInput),
 			graphql.NewInputUnmarshaler("ResetPasswordInput", ec.unmarshalInputResetPasswordInput),
 			graphql.NewInputUnmarshaler("ReviewTaskInstanceInput", ec.unmarshalInputReviewTaskInstanceInput),
 			graphql.NewInputUnmarshaler("RevokeRoleInput", ec.unmarshalInputRevokeRoleInput),
+			graphql.NewInputUnmarshaler("ScoreFilter", ec.unmarshalInputScoreFilter),
+			graphql.NewInputUnmarshaler("ScoringIndicatorInput", ec.unmarshalInputScoringIndicatorInput),
+			graphql.NewInputUnmarshaler("SummaryFilter", ec.unmarshalInputSummaryFilter),
 			graphql.NewInputUnmarshaler("TaskInstanceFilter", ec.unmarshalInputTaskInstanceFilter),
 			graphql.NewInputUnmarshaler("UpdateOrganizationInput", ec.unmarshalInputUpdateOrganizationInput),
 			graphql.NewInputUnmarshaler("UpdatePersonInput", ec.unmarshalInputUpdatePersonInput),
@@ -3775,6 +4673,266 @@ type Mutation {
   ping: String!
 }
 `, BuiltIn: false},
+	{Name: "../schema/scoring.graphqls", Input: `enum RollupRule {
+  "children's mean"
+  MEAN
+  "children weighted by their number of members"
+  WEIGHTED_BY_SIZE
+  "the mean of the organisation's own score and its children's mean"
+  OWN_PLUS_CHILDREN
+}
+
+enum SchemeStatus {
+  DRAFT
+  PUBLISHED
+  ARCHIVED
+}
+
+"A scoring scheme: indicators with weights, set by the district per year, versioned."
+type ScoringScheme implements Node {
+  id: ID!
+  year: Int!
+  version: Int!
+  name: String!
+  status: SchemeStatus!
+  rollupRule: RollupRule!
+  "The share of the weight a town may add with local indicators (0–0.5)."
+  townShare: Float!
+  "Score thresholds of 5, 4, 3 and 2 stars."
+  thresholds: [Float!]!
+  indicators: [ScoringIndicator!]!
+  publishedAt: Time
+}
+
+type ScoringIndicator {
+  code: String!
+  name: String!
+  weight: Float!
+  input: String!
+  rule: String!
+  "JSON parameters of the rule."
+  params: String!
+  "True for a town's local indicator."
+  local: Boolean!
+}
+
+input ScoringIndicatorInput {
+  code: String!
+  name: String!
+  weight: Float!
+  "What it measures: task_completion, task_timeliness, late_records, review_returns, deployments_on_time, summaries_submitted."
+  input: String!
+  "RATIO, COUNT_CAP, POINTS_PER_STAGE, DEDUCT_PER_MISS or BONUS."
+  rule: String!
+  params: String
+}
+
+input CreateScoringSchemeInput {
+  districtId: ID!
+  year: Int!
+  name: String!
+  rollupRule: RollupRule
+  townShare: Float
+  thresholds: [Float!]
+  "Empty: the shipped default indicators."
+  indicators: [ScoringIndicatorInput!]
+}
+
+type ScoringSchemePayload {
+  scoringScheme: ScoringScheme!
+}
+
+"An organisation's score for a period, kept as it was computed."
+type Score {
+  org: Organization!
+  period: String!
+  total: Float!
+  ownScore: Float!
+  stars: Int!
+  color: TaskColor!
+  computedAt: Time!
+}
+
+type ScoreEdge {
+  cursor: String!
+  node: Score!
+}
+
+type ScoreConnection {
+  edges: [ScoreEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input ScoreFilter {
+  orgId: ID
+  "2026-11, 2026-Q4 or 2026; default the current quarter."
+  period: String
+  includeDescendants: Boolean
+}
+
+"Why a score is what it is."
+type ScoreBreakdown {
+  org: Organization!
+  period: String!
+  total: Float!
+  stars: Int!
+  color: TaskColor!
+  indicators: [ScoreIndicatorLine!]!
+}
+
+type ScoreIndicatorLine {
+  name: String!
+  weight: Float!
+  value: Float!
+  points: Float!
+  explanation: String!
+  "Database ids of the tasks (for late records: the activity records) that count, at most 50."
+  evidenceIds: [Int!]!
+}
+
+type DistrictComparison {
+  period: String!
+  rows: [ComparisonRow!]!
+}
+
+type ComparisonRow {
+  town: Town!
+  score: Float
+  rank: Int
+  "Change against the previous period."
+  delta: Float
+  values: [IndicatorValue!]!
+  trend: [TrendPoint!]!
+}
+
+type IndicatorValue {
+  indicator: String!
+  value: Float!
+  points: Float!
+}
+
+type TrendPoint {
+  period: String!
+  total: Float
+}
+
+"An organisation's score among its siblings, for drill-down and lagging lists."
+type ChildScore {
+  org: Organization!
+  total: Float
+  stars: Int
+  color: TaskColor
+  rank: Int
+  lagging: Boolean!
+  "Why it is flagged as lagging (后进)."
+  reasons: [String!]!
+}
+
+enum RecomputeScope {
+  "every town of the signed-in user's district (district admins)"
+  DISTRICT
+  "the signed-in user's town"
+  TOWN
+}
+
+enum SummaryKind {
+  WEEKLY
+  MONTHLY
+  QUARTERLY
+  YEARLY
+}
+
+"A periodic summary report (周报/月报/季报/年报) of a town or the district."
+type Summary implements Node {
+  id: ID!
+  kind: SummaryKind!
+  period: String!
+  title: String!
+  "Markdown."
+  body: String!
+  town: Town
+  createdAt: Time!
+  "Download path of the Markdown document (needs the bearer token)."
+  url: String!
+}
+
+type SummaryEdge {
+  cursor: String!
+  node: Summary!
+}
+
+type SummaryConnection {
+  edges: [SummaryEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input SummaryFilter {
+  townId: ID
+  kind: SummaryKind
+  period: String
+}
+
+enum ExportKind {
+  "任务完成台账"
+  TASKS
+  "活动纪实台账"
+  RECORDS
+  "党员台账"
+  MEMBERS
+  "乡镇对比表"
+  COMPARISON
+}
+
+enum ExportStatus {
+  QUEUED
+  RUNNING
+  DONE
+  FAILED
+}
+
+"An Excel file being built in the background."
+type Export implements Node {
+  id: ID!
+  kind: ExportKind!
+  status: ExportStatus!
+  "When DONE: a signed link valid for 15 minutes."
+  url: String
+  error: String
+  createdAt: Time!
+}
+
+input RequestExportInput {
+  kind: ExportKind!
+  orgId: ID
+  period: String
+}
+
+type ExportPayload {
+  export: Export!
+}
+
+extend type Query {
+  scoringSchemes(districtId: ID): [ScoringScheme!]!
+  scores(filter: ScoreFilter, first: Int, after: String): ScoreConnection!
+  scoreBreakdown(orgId: ID!, period: String): ScoreBreakdown
+  districtComparison(districtId: ID!, period: String, indicators: [String!], trendPeriods: Int): DistrictComparison!
+  scoreTrend(orgId: ID!, periods: Int): [TrendPoint!]!
+  scoreDrillDown(orgId: ID!, period: String): [ChildScore!]!
+  laggingOrgs(districtId: ID, townId: ID, period: String): [ChildScore!]!
+  summaries(filter: SummaryFilter, first: Int, after: String): SummaryConnection!
+  summary(id: ID!): Summary
+  export(id: ID!): Export
+}
+
+extend type Mutation {
+  createScoringScheme(input: CreateScoringSchemeInput!): ScoringSchemePayload!
+  publishScoringScheme(id: ID!): ScoringSchemePayload!
+  recomputeScores(scope: RecomputeScope!, period: String): OkPayload!
+  requestExport(input: RequestExportInput!): ExportPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/tenancy.graphqls", Input: `"A district (区)."
 type District implements Node {
   id: ID!
@@ -3974,6 +5132,44 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ChildScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "org":
+		return ec.fieldContext_ChildScore_org(ctx, field)
+	case "total":
+		return ec.fieldContext_ChildScore_total(ctx, field)
+	case "stars":
+		return ec.fieldContext_ChildScore_stars(ctx, field)
+	case "color":
+		return ec.fieldContext_ChildScore_color(ctx, field)
+	case "rank":
+		return ec.fieldContext_ChildScore_rank(ctx, field)
+	case "lagging":
+		return ec.fieldContext_ChildScore_lagging(ctx, field)
+	case "reasons":
+		return ec.fieldContext_ChildScore_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildScore", field.Name)
+}
+
+func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "town":
+		return ec.fieldContext_ComparisonRow_town(ctx, field)
+	case "score":
+		return ec.fieldContext_ComparisonRow_score(ctx, field)
+	case "rank":
+		return ec.fieldContext_ComparisonRow_rank(ctx, field)
+	case "delta":
+		return ec.fieldContext_ComparisonRow_delta(ctx, field)
+	case "values":
+		return ec.fieldContext_ComparisonRow_values(ctx, field)
+	case "trend":
+		return ec.fieldContext_ComparisonRow_trend(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComparisonRow", field.Name)
+}
+
 func (ec *executionContext) childFields_Deployment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4058,12 +5254,48 @@ func (ec *executionContext) childFields_District(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type District", field.Name)
 }
 
+func (ec *executionContext) childFields_DistrictComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_DistrictComparison_period(ctx, field)
+	case "rows":
+		return ec.fieldContext_DistrictComparison_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DistrictComparison", field.Name)
+}
+
 func (ec *executionContext) childFields_DistrictPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "district":
 		return ec.fieldContext_DistrictPayload_district(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DistrictPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Export(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Export_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Export_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_Export_status(ctx, field)
+	case "url":
+		return ec.fieldContext_Export_url(ctx, field)
+	case "error":
+		return ec.fieldContext_Export_error(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Export_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Export", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "export":
+		return ec.fieldContext_ExportPayload_export(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportPeoplePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4086,6 +5318,18 @@ func (ec *executionContext) childFields_ImportRowError(ctx context.Context, fiel
 		return ec.fieldContext_ImportRowError_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportRowError", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_IndicatorValue_indicator(ctx, field)
+	case "value":
+		return ec.fieldContext_IndicatorValue_value(ctx, field)
+	case "points":
+		return ec.fieldContext_IndicatorValue_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
 }
 
 func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4396,6 +5640,182 @@ func (ec *executionContext) childFields_RoleAssignmentPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type RoleAssignmentPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Score(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "org":
+		return ec.fieldContext_Score_org(ctx, field)
+	case "period":
+		return ec.fieldContext_Score_period(ctx, field)
+	case "total":
+		return ec.fieldContext_Score_total(ctx, field)
+	case "ownScore":
+		return ec.fieldContext_Score_ownScore(ctx, field)
+	case "stars":
+		return ec.fieldContext_Score_stars(ctx, field)
+	case "color":
+		return ec.fieldContext_Score_color(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_Score_computedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Score", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreBreakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "org":
+		return ec.fieldContext_ScoreBreakdown_org(ctx, field)
+	case "period":
+		return ec.fieldContext_ScoreBreakdown_period(ctx, field)
+	case "total":
+		return ec.fieldContext_ScoreBreakdown_total(ctx, field)
+	case "stars":
+		return ec.fieldContext_ScoreBreakdown_stars(ctx, field)
+	case "color":
+		return ec.fieldContext_ScoreBreakdown_color(ctx, field)
+	case "indicators":
+		return ec.fieldContext_ScoreBreakdown_indicators(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreBreakdown", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ScoreConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ScoreConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ScoreConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ScoreEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ScoreEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreIndicatorLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ScoreIndicatorLine_name(ctx, field)
+	case "weight":
+		return ec.fieldContext_ScoreIndicatorLine_weight(ctx, field)
+	case "value":
+		return ec.fieldContext_ScoreIndicatorLine_value(ctx, field)
+	case "points":
+		return ec.fieldContext_ScoreIndicatorLine_points(ctx, field)
+	case "explanation":
+		return ec.fieldContext_ScoreIndicatorLine_explanation(ctx, field)
+	case "evidenceIds":
+		return ec.fieldContext_ScoreIndicatorLine_evidenceIds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreIndicatorLine", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoringIndicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ScoringIndicator_code(ctx, field)
+	case "name":
+		return ec.fieldContext_ScoringIndicator_name(ctx, field)
+	case "weight":
+		return ec.fieldContext_ScoringIndicator_weight(ctx, field)
+	case "input":
+		return ec.fieldContext_ScoringIndicator_input(ctx, field)
+	case "rule":
+		return ec.fieldContext_ScoringIndicator_rule(ctx, field)
+	case "params":
+		return ec.fieldContext_ScoringIndicator_params(ctx, field)
+	case "local":
+		return ec.fieldContext_ScoringIndicator_local(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoringIndicator", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoringScheme(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ScoringScheme_id(ctx, field)
+	case "year":
+		return ec.fieldContext_ScoringScheme_year(ctx, field)
+	case "version":
+		return ec.fieldContext_ScoringScheme_version(ctx, field)
+	case "name":
+		return ec.fieldContext_ScoringScheme_name(ctx, field)
+	case "status":
+		return ec.fieldContext_ScoringScheme_status(ctx, field)
+	case "rollupRule":
+		return ec.fieldContext_ScoringScheme_rollupRule(ctx, field)
+	case "townShare":
+		return ec.fieldContext_ScoringScheme_townShare(ctx, field)
+	case "thresholds":
+		return ec.fieldContext_ScoringScheme_thresholds(ctx, field)
+	case "indicators":
+		return ec.fieldContext_ScoringScheme_indicators(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_ScoringScheme_publishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoringScheme", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoringSchemePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scoringScheme":
+		return ec.fieldContext_ScoringSchemePayload_scoringScheme(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoringSchemePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Summary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Summary_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Summary_kind(ctx, field)
+	case "period":
+		return ec.fieldContext_Summary_period(ctx, field)
+	case "title":
+		return ec.fieldContext_Summary_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Summary_body(ctx, field)
+	case "town":
+		return ec.fieldContext_Summary_town(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Summary_createdAt(ctx, field)
+	case "url":
+		return ec.fieldContext_Summary_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Summary", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SummaryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SummaryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SummaryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SummaryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SummaryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_TaskEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "action":
@@ -4538,6 +5958,16 @@ func (ec *executionContext) childFields_TownPayload(ctx context.Context, field g
 		return ec.fieldContext_TownPayload_town(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TownPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_TrendPoint_period(ctx, field)
+	case "total":
+		return ec.fieldContext_TrendPoint_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrendPoint", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4838,6 +6268,20 @@ func (ec *executionContext) field_Mutation_createPerson_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createScoringScheme_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateScoringSchemeInput, error) {
+			return ec.unmarshalNCreateScoringSchemeInput2dangjianᚋgraphᚋmodelᚐCreateScoringSchemeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createTaskTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4992,6 +6436,42 @@ func (ec *executionContext) field_Mutation_moveOrganization_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_publishScoringScheme_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recomputeScores_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (model.RecomputeScope, error) {
+			return ec.unmarshalNRecomputeScope2dangjianᚋgraphᚋmodelᚐRecomputeScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_refreshToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5012,6 +6492,20 @@ func (ec *executionContext) field_Mutation_removePerson_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RemovePersonInput, error) {
 			return ec.unmarshalNRemovePersonInput2dangjianᚋgraphᚋmodelᚐRemovePersonInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestExport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RequestExportInput, error) {
+			return ec.unmarshalNRequestExportInput2dangjianᚋgraphᚋmodelᚐRequestExportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5286,6 +6780,58 @@ func (ec *executionContext) field_Query_deployments_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_districtComparison_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "districtId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["districtId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "indicators",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["indicators"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "trendPeriods",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["trendPeriods"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_export_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_inbox_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5313,6 +6859,36 @@ func (ec *executionContext) field_Query_inbox_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["unreadOnly"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_laggingOrgs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "districtId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["districtId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "townId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["townId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg2
 	return args, nil
 }
 
@@ -5445,6 +7021,160 @@ func (ec *executionContext) field_Query_reminders_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["taskInstanceId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scoreBreakdown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scoreDrillDown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scoreTrend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orgId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "periods",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periods"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scores_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ScoreFilter, error) {
+			return ec.unmarshalOScoreFilter2ᚖdangjianᚋgraphᚋmodelᚐScoreFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scoringSchemes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "districtId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["districtId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_summaries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.SummaryFilter, error) {
+			return ec.unmarshalOSummaryFilter2ᚖdangjianᚋgraphᚋmodelᚐSummaryFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_summary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -6725,6 +8455,341 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ChildScore_org(ctx context.Context, field graphql.CollectedField, obj *scoring.ChildScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildScore_org(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildScore().Org(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖdangjianᚋinternalᚋorgᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildScore_org(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildScore",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildScore_total(ctx context.Context, field graphql.CollectedField, obj *scoring.ChildScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildScore_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildScore().Total(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChildScore_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildScore", field, true, true, "Float")
+}
+
+func (ec *executionContext) _ChildScore_stars(ctx context.Context, field graphql.CollectedField, obj *scoring.ChildScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildScore_stars(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildScore().Stars(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChildScore_stars(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildScore", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ChildScore_color(ctx context.Context, field graphql.CollectedField, obj *scoring.ChildScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildScore_color(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildScore().Color(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskColor) graphql.Marshaler {
+			return ec.marshalOTaskColor2ᚖdangjianᚋgraphᚋmodelᚐTaskColor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChildScore_color(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildScore", field, true, true, "TaskColor")
+}
+
+func (ec *executionContext) _ChildScore_rank(ctx context.Context, field graphql.CollectedField, obj *scoring.ChildScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildScore_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildScore().Rank(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChildScore_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildScore", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ChildScore_lagging(ctx context.Context, field graphql.CollectedField, obj *scoring.ChildScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildScore_lagging(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lagging, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildScore_lagging(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildScore", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ChildScore_reasons(ctx context.Context, field graphql.CollectedField, obj *scoring.ChildScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildScore_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildScore_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildScore", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComparisonRow_town(ctx context.Context, field graphql.CollectedField, obj *scoring.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComparisonRow().Town(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenancy.Town) graphql.Marshaler {
+			return ec.marshalNTown2ᚖdangjianᚋinternalᚋtenancyᚐTown(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Town(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonRow_score(ctx context.Context, field graphql.CollectedField, obj *scoring.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComparisonRow().Score(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, true, "Float")
+}
+
+func (ec *executionContext) _ComparisonRow_rank(ctx context.Context, field graphql.CollectedField, obj *scoring.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ComparisonRow().Rank(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ComparisonRow_delta(ctx context.Context, field graphql.CollectedField, obj *scoring.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_delta(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delta, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_delta(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ComparisonRow_values(ctx context.Context, field graphql.CollectedField, obj *scoring.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []scoring.IndicatorValue) graphql.Marshaler {
+			return ec.marshalNIndicatorValue2ᚕdangjianᚋinternalᚋscoringᚐIndicatorValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonRow_trend(ctx context.Context, field graphql.CollectedField, obj *scoring.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_trend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []scoring.TrendPoint) graphql.Marshaler {
+			return ec.marshalNTrendPoint2ᚕdangjianᚋinternalᚋscoringᚐTrendPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_trend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Deployment_id(ctx context.Context, field graphql.CollectedField, obj *affairs.WorkDeployment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7349,6 +9414,61 @@ func (ec *executionContext) fieldContext_District_towns(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _DistrictComparison_period(ctx context.Context, field graphql.CollectedField, obj *scoring.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictComparison", field, false, false, "String")
+}
+
+func (ec *executionContext) _DistrictComparison_rows(ctx context.Context, field graphql.CollectedField, obj *scoring.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*scoring.ComparisonRow) graphql.Marshaler {
+			return ec.marshalNComparisonRow2ᚕᚖdangjianᚋinternalᚋscoringᚐComparisonRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DistrictComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComparisonRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DistrictPayload_district(ctx context.Context, field graphql.CollectedField, obj *model.DistrictPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7376,6 +9496,176 @@ func (ec *executionContext) fieldContext_DistrictPayload_district(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_District(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Export_id(ctx context.Context, field graphql.CollectedField, obj *export.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Export_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Export().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Export_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Export", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Export_kind(ctx context.Context, field graphql.CollectedField, obj *export.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Export_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Export().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ExportKind) graphql.Marshaler {
+			return ec.marshalNExportKind2dangjianᚋgraphᚋmodelᚐExportKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Export_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Export", field, true, true, "ExportKind")
+}
+
+func (ec *executionContext) _Export_status(ctx context.Context, field graphql.CollectedField, obj *export.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Export_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Export().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ExportStatus) graphql.Marshaler {
+			return ec.marshalNExportStatus2dangjianᚋgraphᚋmodelᚐExportStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Export_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Export", field, true, true, "ExportStatus")
+}
+
+func (ec *executionContext) _Export_url(ctx context.Context, field graphql.CollectedField, obj *export.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Export_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Export().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Export_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Export", field, true, true, "String")
+}
+
+func (ec *executionContext) _Export_error(ctx context.Context, field graphql.CollectedField, obj *export.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Export_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Export().Error(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Export_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Export", field, true, true, "String")
+}
+
+func (ec *executionContext) _Export_createdAt(ctx context.Context, field graphql.CollectedField, obj *export.Export) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Export_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Export_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Export", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportPayload_export(ctx context.Context, field graphql.CollectedField, obj *model.ExportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportPayload_export(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Export, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *export.Export) graphql.Marshaler {
+			return ec.marshalNExport2ᚖdangjianᚋinternalᚋexportᚐExport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportPayload_export(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Export(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7503,6 +9793,75 @@ func (ec *executionContext) _ImportRowError_message(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ImportRowError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportRowError", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorValue_indicator(ctx context.Context, field graphql.CollectedField, obj *scoring.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorValue_value(ctx context.Context, field graphql.CollectedField, obj *scoring.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorValue_points(ctx context.Context, field graphql.CollectedField, obj *scoring.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Mutation_ping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -8777,6 +11136,182 @@ func (ec *executionContext) fieldContext_Mutation_deleteWebhook(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createScoringScheme(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createScoringScheme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateScoringScheme(ctx, fc.Args["input"].(model.CreateScoringSchemeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoringSchemePayload) graphql.Marshaler {
+			return ec.marshalNScoringSchemePayload2ᚖdangjianᚋgraphᚋmodelᚐScoringSchemePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createScoringScheme(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringSchemePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createScoringScheme_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishScoringScheme(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishScoringScheme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishScoringScheme(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoringSchemePayload) graphql.Marshaler {
+			return ec.marshalNScoringSchemePayload2ᚖdangjianᚋgraphᚋmodelᚐScoringSchemePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishScoringScheme(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringSchemePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishScoringScheme_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recomputeScores(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recomputeScores(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecomputeScores(ctx, fc.Args["scope"].(model.RecomputeScope), fc.Args["period"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OkPayload) graphql.Marshaler {
+			return ec.marshalNOkPayload2ᚖdangjianᚋgraphᚋmodelᚐOkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recomputeScores(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recomputeScores_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestExport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestExport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestExport(ctx, fc.Args["input"].(model.RequestExportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExportPayload) graphql.Marshaler {
+			return ec.marshalNExportPayload2ᚖdangjianᚋgraphᚋmodelᚐExportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestExport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestExport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11458,6 +13993,446 @@ func (ec *executionContext) fieldContext_Query_reminders(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_scoringSchemes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scoringSchemes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ScoringSchemes(ctx, fc.Args["districtId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*scoring.Scheme) graphql.Marshaler {
+			return ec.marshalNScoringScheme2ᚕᚖdangjianᚋinternalᚋscoringᚐSchemeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scoringSchemes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringScheme(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scoringSchemes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scores(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scores(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Scores(ctx, fc.Args["filter"].(*model.ScoreFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoreConnection) graphql.Marshaler {
+			return ec.marshalNScoreConnection2ᚖdangjianᚋgraphᚋmodelᚐScoreConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scores(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scores_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scoreBreakdown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scoreBreakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ScoreBreakdown(ctx, fc.Args["orgId"].(string), fc.Args["period"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scoring.Breakdown) graphql.Marshaler {
+			return ec.marshalOScoreBreakdown2ᚖdangjianᚋinternalᚋscoringᚐBreakdown(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scoreBreakdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreBreakdown(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scoreBreakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_districtComparison(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_districtComparison(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DistrictComparison(ctx, fc.Args["districtId"].(string), fc.Args["period"].(*string), fc.Args["indicators"].([]string), fc.Args["trendPeriods"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scoring.Comparison) graphql.Marshaler {
+			return ec.marshalNDistrictComparison2ᚖdangjianᚋinternalᚋscoringᚐComparison(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_districtComparison(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DistrictComparison(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_districtComparison_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scoreTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scoreTrend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ScoreTrend(ctx, fc.Args["orgId"].(string), fc.Args["periods"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*scoring.TrendPoint) graphql.Marshaler {
+			return ec.marshalNTrendPoint2ᚕᚖdangjianᚋinternalᚋscoringᚐTrendPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scoreTrend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scoreTrend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scoreDrillDown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scoreDrillDown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ScoreDrillDown(ctx, fc.Args["orgId"].(string), fc.Args["period"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*scoring.ChildScore) graphql.Marshaler {
+			return ec.marshalNChildScore2ᚕᚖdangjianᚋinternalᚋscoringᚐChildScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scoreDrillDown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildScore(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scoreDrillDown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_laggingOrgs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_laggingOrgs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LaggingOrgs(ctx, fc.Args["districtId"].(*string), fc.Args["townId"].(*string), fc.Args["period"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*scoring.ChildScore) graphql.Marshaler {
+			return ec.marshalNChildScore2ᚕᚖdangjianᚋinternalᚋscoringᚐChildScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_laggingOrgs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildScore(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_laggingOrgs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_summaries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_summaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Summaries(ctx, fc.Args["filter"].(*model.SummaryFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryConnection) graphql.Marshaler {
+			return ec.marshalNSummaryConnection2ᚖdangjianᚋgraphᚋmodelᚐSummaryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_summaries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_summaries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_summary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Summary(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.Summary) graphql.Marshaler {
+			return ec.marshalOSummary2ᚖdangjianᚋinternalᚋreportᚐSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_summary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Summary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_summary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_export(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_export(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Export(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *export.Export) graphql.Marshaler {
+			return ec.marshalOExport2ᚖdangjianᚋinternalᚋexportᚐExport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_export(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Export(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_export_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_districts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12110,6 +15085,1379 @@ func (ec *executionContext) fieldContext_RoleAssignmentPayload_roleAssignment(_ 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RoleAssignment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Score_org(ctx context.Context, field graphql.CollectedField, obj *scoring.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Score_org(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Score().Org(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖdangjianᚋinternalᚋorgᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Score_org(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Score",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Score_period(ctx context.Context, field graphql.CollectedField, obj *scoring.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Score_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Score_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Score", field, false, false, "String")
+}
+
+func (ec *executionContext) _Score_total(ctx context.Context, field graphql.CollectedField, obj *scoring.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Score_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Score_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Score", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Score_ownScore(ctx context.Context, field graphql.CollectedField, obj *scoring.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Score_ownScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Score_ownScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Score", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Score_stars(ctx context.Context, field graphql.CollectedField, obj *scoring.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Score_stars(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stars, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Score_stars(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Score", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Score_color(ctx context.Context, field graphql.CollectedField, obj *scoring.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Score_color(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Score().Color(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TaskColor) graphql.Marshaler {
+			return ec.marshalNTaskColor2dangjianᚋgraphᚋmodelᚐTaskColor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Score_color(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Score", field, true, true, "TaskColor")
+}
+
+func (ec *executionContext) _Score_computedAt(ctx context.Context, field graphql.CollectedField, obj *scoring.Snapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Score_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Score_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Score", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ScoreBreakdown_org(ctx context.Context, field graphql.CollectedField, obj *scoring.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreBreakdown_org(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoreBreakdown().Org(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖdangjianᚋinternalᚋorgᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreBreakdown_org(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreBreakdown",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreBreakdown_period(ctx context.Context, field graphql.CollectedField, obj *scoring.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreBreakdown_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoreBreakdown().Period(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreBreakdown_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreBreakdown", field, true, true, "String")
+}
+
+func (ec *executionContext) _ScoreBreakdown_total(ctx context.Context, field graphql.CollectedField, obj *scoring.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreBreakdown_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoreBreakdown().Total(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreBreakdown_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreBreakdown", field, true, true, "Float")
+}
+
+func (ec *executionContext) _ScoreBreakdown_stars(ctx context.Context, field graphql.CollectedField, obj *scoring.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreBreakdown_stars(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoreBreakdown().Stars(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreBreakdown_stars(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreBreakdown", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ScoreBreakdown_color(ctx context.Context, field graphql.CollectedField, obj *scoring.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreBreakdown_color(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoreBreakdown().Color(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TaskColor) graphql.Marshaler {
+			return ec.marshalNTaskColor2dangjianᚋgraphᚋmodelᚐTaskColor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreBreakdown_color(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreBreakdown", field, true, true, "TaskColor")
+}
+
+func (ec *executionContext) _ScoreBreakdown_indicators(ctx context.Context, field graphql.CollectedField, obj *scoring.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreBreakdown_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoreBreakdown().Indicators(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*scoring.Item) graphql.Marshaler {
+			return ec.marshalNScoreIndicatorLine2ᚕᚖdangjianᚋinternalᚋscoringᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreBreakdown_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreBreakdown",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreIndicatorLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ScoreConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ScoreEdge) graphql.Marshaler {
+			return ec.marshalNScoreEdge2ᚕᚖdangjianᚋgraphᚋmodelᚐScoreEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ScoreConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖdangjianᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ScoreConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ScoreEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ScoreEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoreEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ScoreEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scoring.Snapshot) graphql.Marshaler {
+			return ec.marshalNScore2ᚖdangjianᚋinternalᚋscoringᚐSnapshot(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Score(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreIndicatorLine_name(ctx context.Context, field graphql.CollectedField, obj *scoring.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreIndicatorLine_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreIndicatorLine_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreIndicatorLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoreIndicatorLine_weight(ctx context.Context, field graphql.CollectedField, obj *scoring.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreIndicatorLine_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreIndicatorLine_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreIndicatorLine", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ScoreIndicatorLine_value(ctx context.Context, field graphql.CollectedField, obj *scoring.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreIndicatorLine_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreIndicatorLine_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreIndicatorLine", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ScoreIndicatorLine_points(ctx context.Context, field graphql.CollectedField, obj *scoring.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreIndicatorLine_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreIndicatorLine_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreIndicatorLine", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ScoreIndicatorLine_explanation(ctx context.Context, field graphql.CollectedField, obj *scoring.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreIndicatorLine_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreIndicatorLine_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreIndicatorLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoreIndicatorLine_evidenceIds(ctx context.Context, field graphql.CollectedField, obj *scoring.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreIndicatorLine_evidenceIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoreIndicatorLine().EvidenceIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreIndicatorLine_evidenceIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreIndicatorLine", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ScoringIndicator_code(ctx context.Context, field graphql.CollectedField, obj *scoring.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringIndicator_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringIndicator_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoringIndicator_name(ctx context.Context, field graphql.CollectedField, obj *scoring.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringIndicator_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringIndicator_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoringIndicator_weight(ctx context.Context, field graphql.CollectedField, obj *scoring.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringIndicator_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringIndicator_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringIndicator", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ScoringIndicator_input(ctx context.Context, field graphql.CollectedField, obj *scoring.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringIndicator_input(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Input, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringIndicator_input(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoringIndicator_rule(ctx context.Context, field graphql.CollectedField, obj *scoring.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringIndicator_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoringIndicator().Rule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringIndicator_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringIndicator", field, true, true, "String")
+}
+
+func (ec *executionContext) _ScoringIndicator_params(ctx context.Context, field graphql.CollectedField, obj *scoring.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringIndicator_params(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoringIndicator().Params(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringIndicator_params(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringIndicator", field, true, true, "String")
+}
+
+func (ec *executionContext) _ScoringIndicator_local(ctx context.Context, field graphql.CollectedField, obj *scoring.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringIndicator_local(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Local(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringIndicator_local(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringIndicator", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _ScoringScheme_id(ctx context.Context, field graphql.CollectedField, obj *scoring.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringScheme_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoringScheme().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringScheme_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringScheme", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ScoringScheme_year(ctx context.Context, field graphql.CollectedField, obj *scoring.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringScheme_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringScheme_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringScheme", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ScoringScheme_version(ctx context.Context, field graphql.CollectedField, obj *scoring.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringScheme_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringScheme_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringScheme", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ScoringScheme_name(ctx context.Context, field graphql.CollectedField, obj *scoring.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringScheme_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringScheme_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringScheme", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoringScheme_status(ctx context.Context, field graphql.CollectedField, obj *scoring.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringScheme_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoringScheme().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SchemeStatus) graphql.Marshaler {
+			return ec.marshalNSchemeStatus2dangjianᚋgraphᚋmodelᚐSchemeStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringScheme_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringScheme", field, true, true, "SchemeStatus")
+}
+
+func (ec *executionContext) _ScoringScheme_rollupRule(ctx context.Context, field graphql.CollectedField, obj *scoring.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringScheme_rollupRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ScoringScheme().RollupRule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RollupRule) graphql.Marshaler {
+			return ec.marshalNRollupRule2dangjianᚋgraphᚋmodelᚐRollupRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringScheme_rollupRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringScheme", field, true, true, "RollupRule")
+}
+
+func (ec *executionContext) _ScoringScheme_townShare(ctx context.Context, field graphql.CollectedField, obj *scoring.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringScheme_townShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TownShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringScheme_townShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringScheme", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ScoringScheme_thresholds(ctx context.Context, field graphql.CollectedField, obj *scoring.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringScheme_thresholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Thresholds(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []float64) graphql.Marshaler {
+			return ec.marshalNFloat2ᚕfloat64ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringScheme_thresholds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringScheme", field, true, false, "Float")
+}
+
+func (ec *executionContext) _ScoringScheme_indicators(ctx context.Context, field graphql.CollectedField, obj *scoring.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringScheme_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*scoring.Indicator) graphql.Marshaler {
+			return ec.marshalNScoringIndicator2ᚕᚖdangjianᚋinternalᚋscoringᚐIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringScheme_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoringScheme",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringIndicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoringScheme_publishedAt(ctx context.Context, field graphql.CollectedField, obj *scoring.Scheme) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringScheme_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringScheme_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringScheme", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ScoringSchemePayload_scoringScheme(ctx context.Context, field graphql.CollectedField, obj *model.ScoringSchemePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringSchemePayload_scoringScheme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoringScheme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scoring.Scheme) graphql.Marshaler {
+			return ec.marshalNScoringScheme2ᚖdangjianᚋinternalᚋscoringᚐScheme(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringSchemePayload_scoringScheme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoringSchemePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringScheme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Summary_id(ctx context.Context, field graphql.CollectedField, obj *report.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Summary_kind(ctx context.Context, field graphql.CollectedField, obj *report.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SummaryKind) graphql.Marshaler {
+			return ec.marshalNSummaryKind2dangjianᚋgraphᚋmodelᚐSummaryKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, true, true, "SummaryKind")
+}
+
+func (ec *executionContext) _Summary_period(ctx context.Context, field graphql.CollectedField, obj *report.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Summary_title(ctx context.Context, field graphql.CollectedField, obj *report.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Summary_body(ctx context.Context, field graphql.CollectedField, obj *report.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, false, false, "String")
+}
+
+func (ec *executionContext) _Summary_town(ctx context.Context, field graphql.CollectedField, obj *report.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_town(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().Town(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenancy.Town) graphql.Marshaler {
+			return ec.marshalOTown2ᚖdangjianᚋinternalᚋtenancyᚐTown(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_town(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Summary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Town(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Summary_createdAt(ctx context.Context, field graphql.CollectedField, obj *report.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Summary_url(ctx context.Context, field graphql.CollectedField, obj *report.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Summary_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Summary().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Summary_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Summary", field, true, true, "String")
+}
+
+func (ec *executionContext) _SummaryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SummaryEdge) graphql.Marshaler {
+			return ec.marshalNSummaryEdge2ᚕᚖdangjianᚋgraphᚋmodelᚐSummaryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖdangjianᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SummaryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SummaryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SummaryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SummaryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *report.Summary) graphql.Marshaler {
+			return ec.marshalNSummary2ᚖdangjianᚋinternalᚋreportᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Summary(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13283,6 +17631,52 @@ func (ec *executionContext) fieldContext_TownPayload_town(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TrendPoint_period(ctx context.Context, field graphql.CollectedField, obj *scoring.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrendPoint_total(ctx context.Context, field graphql.CollectedField, obj *scoring.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalOFloat2float64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Float")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *auth.User) (ret graphql.Marshaler) {
@@ -15539,6 +19933,90 @@ func UnmarshalCreateOrganizationInput(ctx context.Context, raw any) (model.Creat
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateScoringSchemeInput(ctx context.Context, obj any) (model.CreateScoringSchemeInput, error) {
+	var it model.CreateScoringSchemeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"districtId", "year", "name", "rollupRule", "townShare", "thresholds", "indicators"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "districtId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districtId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DistrictID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "rollupRule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rollupRule"))
+			data, err := ec.unmarshalORollupRule2ᚖdangjianᚋgraphᚋmodelᚐRollupRule(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RollupRule = data
+		case "townShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("townShare"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TownShare = data
+		case "thresholds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thresholds"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Thresholds = data
+		case "indicators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicators"))
+			data, err := ec.unmarshalOScoringIndicatorInput2ᚕᚖdangjianᚋgraphᚋmodelᚐScoringIndicatorInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicators = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateScoringSchemeInput unmarshals raw into the CreateScoringSchemeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateScoringSchemeInput(ctx context.Context, raw any) (model.CreateScoringSchemeInput, error) {
+	var out model.CreateScoringSchemeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateScoringSchemeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateTaskTemplateInput(ctx context.Context, obj any) (model.CreateTaskTemplateInput, error) {
 	var it model.CreateTaskTemplateInput
 	if obj == nil {
@@ -16533,6 +21011,62 @@ func UnmarshalRemovePersonInput(ctx context.Context, raw any) (model.RemovePerso
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRequestExportInput(ctx context.Context, obj any) (model.RequestExportInput, error) {
+	var it model.RequestExportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "orgId", "period"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNExportKind2dangjianᚋgraphᚋmodelᚐExportKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestExportInput unmarshals raw into the RequestExportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestExportInput(ctx context.Context, raw any) (model.RequestExportInput, error) {
+	var out model.RequestExportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestExportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputResetPasswordInput(ctx context.Context, obj any) (model.ResetPasswordInput, error) {
 	var it model.ResetPasswordInput
 	if obj == nil {
@@ -16677,6 +21211,195 @@ func (ec *executionContext) unmarshalInputRevokeRoleInput(ctx context.Context, o
 func UnmarshalRevokeRoleInput(ctx context.Context, raw any) (model.RevokeRoleInput, error) {
 	var out model.RevokeRoleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeRoleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputScoreFilter(ctx context.Context, obj any) (model.ScoreFilter, error) {
+	var it model.ScoreFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgId", "period", "includeDescendants"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgID = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "includeDescendants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeDescendants"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeDescendants = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScoreFilter unmarshals raw into the ScoreFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScoreFilter(ctx context.Context, raw any) (model.ScoreFilter, error) {
+	var out model.ScoreFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScoreFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputScoringIndicatorInput(ctx context.Context, obj any) (model.ScoringIndicatorInput, error) {
+	var it model.ScoringIndicatorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "weight", "input", "rule", "params"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "input":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("input"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Input = data
+		case "rule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rule"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rule = data
+		case "params":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("params"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Params = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScoringIndicatorInput unmarshals raw into the ScoringIndicatorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScoringIndicatorInput(ctx context.Context, raw any) (model.ScoringIndicatorInput, error) {
+	var out model.ScoringIndicatorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScoringIndicatorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSummaryFilter(ctx context.Context, obj any) (model.SummaryFilter, error) {
+	var it model.SummaryFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"townId", "kind", "period"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "townId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("townId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TownID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOSummaryKind2ᚖdangjianᚋgraphᚋmodelᚐSummaryKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSummaryFilter unmarshals raw into the SummaryFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSummaryFilter(ctx context.Context, raw any) (model.SummaryFilter, error) {
+	var out model.SummaryFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SummaryFilter", raw, &out)
 	return out, err
 }
 
@@ -17346,6 +22069,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._TaskInstance(ctx, sel, obj)
+	case report.Summary:
+		return ec._Summary(ctx, sel, &obj)
+	case *report.Summary:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Summary(ctx, sel, obj)
+	case scoring.Scheme:
+		return ec._ScoringScheme(ctx, sel, &obj)
+	case *scoring.Scheme:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ScoringScheme(ctx, sel, obj)
 	case auth.Assignment:
 		return ec._RoleAssignment(ctx, sel, &obj)
 	case *auth.Assignment:
@@ -17374,6 +22111,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Notification(ctx, sel, obj)
+	case export.Export:
+		return ec._Export(ctx, sel, &obj)
+	case *export.Export:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Export(ctx, sel, obj)
 	case tenancy.District:
 		return ec._District(ctx, sel, &obj)
 	case *tenancy.District:
@@ -17908,6 +22652,135 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var childScoreImplementors = []string{"ChildScore"}
+
+func (ec *executionContext) _ChildScore(ctx context.Context, sel ast.SelectionSet, obj *scoring.ChildScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildScore")
+		case "org":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildScore_org(ctx, field, obj)
+				})
+		case "total":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildScore_total(ctx, field, obj)
+				})
+		case "stars":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildScore_stars(ctx, field, obj)
+				})
+		case "color":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildScore_color(ctx, field, obj)
+				})
+		case "rank":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildScore_rank(ctx, field, obj)
+				})
+		case "lagging":
+			out.Values[i] = ec._ChildScore_lagging(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reasons":
+			out.Values[i] = ec._ChildScore_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var comparisonRowImplementors = []string{"ComparisonRow"}
+
+func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.SelectionSet, obj *scoring.ComparisonRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, comparisonRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComparisonRow")
+		case "town":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComparisonRow_town(ctx, field, obj)
+				})
+		case "score":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComparisonRow_score(ctx, field, obj)
+				})
+		case "rank":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComparisonRow_rank(ctx, field, obj)
+				})
+		case "delta":
+			out.Values[i] = ec._ComparisonRow_delta(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "values":
+			out.Values[i] = ec._ComparisonRow_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trend":
+			out.Values[i] = ec._ComparisonRow_trend(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deploymentImplementors = []string{"Deployment", "Node"}
 
 func (ec *executionContext) _Deployment(ctx context.Context, sel ast.SelectionSet, obj *affairs.WorkDeployment) graphql.Marshaler {
@@ -18203,6 +23076,44 @@ func (ec *executionContext) _District(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var districtComparisonImplementors = []string{"DistrictComparison"}
+
+func (ec *executionContext) _DistrictComparison(ctx context.Context, sel ast.SelectionSet, obj *scoring.Comparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, districtComparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DistrictComparison")
+		case "period":
+			out.Values[i] = ec._DistrictComparison_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._DistrictComparison_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var districtPayloadImplementors = []string{"DistrictPayload"}
 
 func (ec *executionContext) _DistrictPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DistrictPayload) graphql.Marshaler {
@@ -18216,6 +23127,102 @@ func (ec *executionContext) _DistrictPayload(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("DistrictPayload")
 		case "district":
 			out.Values[i] = ec._DistrictPayload_district(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exportImplementors = []string{"Export", "Node"}
+
+func (ec *executionContext) _Export(ctx context.Context, sel ast.SelectionSet, obj *export.Export) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Export")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Export_id(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Export_kind(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Export_status(ctx, field, obj)
+				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Export_url(ctx, field, obj)
+				})
+		case "error":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Export_error(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Export_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exportPayloadImplementors = []string{"ExportPayload"}
+
+func (ec *executionContext) _ExportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportPayload")
+		case "export":
+			out.Values[i] = ec._ExportPayload_export(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18297,6 +23304,49 @@ func (ec *executionContext) _ImportRowError(ctx context.Context, sel ast.Selecti
 			}
 		case "message":
 			out.Values[i] = ec._ImportRowError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorValueImplementors = []string{"IndicatorValue"}
+
+func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.SelectionSet, obj *scoring.IndicatorValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorValue")
+		case "indicator":
+			out.Values[i] = ec._IndicatorValue_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._IndicatorValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._IndicatorValue_points(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18542,6 +23592,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteWebhook":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteWebhook(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createScoringScheme":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createScoringScheme(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishScoringScheme":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishScoringScheme(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recomputeScores":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recomputeScores(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestExport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestExport(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -19544,6 +24622,66 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reminders(ctx, field)
 				})
+		case "scoringSchemes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_scoringSchemes(ctx, field)
+				})
+		case "scores":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_scores(ctx, field)
+				})
+		case "scoreBreakdown":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_scoreBreakdown(ctx, field)
+				})
+		case "districtComparison":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_districtComparison(ctx, field)
+				})
+		case "scoreTrend":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_scoreTrend(ctx, field)
+				})
+		case "scoreDrillDown":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_scoreDrillDown(ctx, field)
+				})
+		case "laggingOrgs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_laggingOrgs(ctx, field)
+				})
+		case "summaries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_summaries(ctx, field)
+				})
+		case "summary":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_summary(ctx, field)
+				})
+		case "export":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_export(ctx, field)
+				})
 		case "districts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19792,6 +24930,607 @@ func (ec *executionContext) _RoleAssignmentPayload(ctx context.Context, sel ast.
 			out.Values[i] = graphql.MarshalString("RoleAssignmentPayload")
 		case "roleAssignment":
 			out.Values[i] = ec._RoleAssignmentPayload_roleAssignment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoreImplementors = []string{"Score"}
+
+func (ec *executionContext) _Score(ctx context.Context, sel ast.SelectionSet, obj *scoring.Snapshot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Score")
+		case "org":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Score_org(ctx, field, obj)
+				})
+		case "period":
+			out.Values[i] = ec._Score_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._Score_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownScore":
+			out.Values[i] = ec._Score_ownScore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stars":
+			out.Values[i] = ec._Score_stars(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "color":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Score_color(ctx, field, obj)
+				})
+		case "computedAt":
+			out.Values[i] = ec._Score_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoreBreakdownImplementors = []string{"ScoreBreakdown"}
+
+func (ec *executionContext) _ScoreBreakdown(ctx context.Context, sel ast.SelectionSet, obj *scoring.Breakdown) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreBreakdownImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreBreakdown")
+		case "org":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoreBreakdown_org(ctx, field, obj)
+				})
+		case "period":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoreBreakdown_period(ctx, field, obj)
+				})
+		case "total":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoreBreakdown_total(ctx, field, obj)
+				})
+		case "stars":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoreBreakdown_stars(ctx, field, obj)
+				})
+		case "color":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoreBreakdown_color(ctx, field, obj)
+				})
+		case "indicators":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoreBreakdown_indicators(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoreConnectionImplementors = []string{"ScoreConnection"}
+
+func (ec *executionContext) _ScoreConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ScoreConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreConnection")
+		case "edges":
+			out.Values[i] = ec._ScoreConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ScoreConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ScoreConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoreEdgeImplementors = []string{"ScoreEdge"}
+
+func (ec *executionContext) _ScoreEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ScoreEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreEdge")
+		case "cursor":
+			out.Values[i] = ec._ScoreEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ScoreEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoreIndicatorLineImplementors = []string{"ScoreIndicatorLine"}
+
+func (ec *executionContext) _ScoreIndicatorLine(ctx context.Context, sel ast.SelectionSet, obj *scoring.Item) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreIndicatorLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreIndicatorLine")
+		case "name":
+			out.Values[i] = ec._ScoreIndicatorLine_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._ScoreIndicatorLine_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._ScoreIndicatorLine_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._ScoreIndicatorLine_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "explanation":
+			out.Values[i] = ec._ScoreIndicatorLine_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evidenceIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoreIndicatorLine_evidenceIds(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoringIndicatorImplementors = []string{"ScoringIndicator"}
+
+func (ec *executionContext) _ScoringIndicator(ctx context.Context, sel ast.SelectionSet, obj *scoring.Indicator) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoringIndicatorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoringIndicator")
+		case "code":
+			out.Values[i] = ec._ScoringIndicator_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ScoringIndicator_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._ScoringIndicator_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "input":
+			out.Values[i] = ec._ScoringIndicator_input(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoringIndicator_rule(ctx, field, obj)
+				})
+		case "params":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoringIndicator_params(ctx, field, obj)
+				})
+		case "local":
+			out.Values[i] = ec._ScoringIndicator_local(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoringSchemeImplementors = []string{"ScoringScheme", "Node"}
+
+func (ec *executionContext) _ScoringScheme(ctx context.Context, sel ast.SelectionSet, obj *scoring.Scheme) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoringSchemeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoringScheme")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoringScheme_id(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._ScoringScheme_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ScoringScheme_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ScoringScheme_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoringScheme_status(ctx, field, obj)
+				})
+		case "rollupRule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ScoringScheme_rollupRule(ctx, field, obj)
+				})
+		case "townShare":
+			out.Values[i] = ec._ScoringScheme_townShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "thresholds":
+			out.Values[i] = ec._ScoringScheme_thresholds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indicators":
+			out.Values[i] = ec._ScoringScheme_indicators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._ScoringScheme_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoringSchemePayloadImplementors = []string{"ScoringSchemePayload"}
+
+func (ec *executionContext) _ScoringSchemePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ScoringSchemePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoringSchemePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoringSchemePayload")
+		case "scoringScheme":
+			out.Values[i] = ec._ScoringSchemePayload_scoringScheme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryImplementors = []string{"Summary", "Node"}
+
+func (ec *executionContext) _Summary(ctx context.Context, sel ast.SelectionSet, obj *report.Summary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Summary")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_id(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_kind(ctx, field, obj)
+				})
+		case "period":
+			out.Values[i] = ec._Summary_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Summary_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._Summary_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "town":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_town(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Summary_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Summary_url(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryConnectionImplementors = []string{"SummaryConnection"}
+
+func (ec *executionContext) _SummaryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SummaryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryConnection")
+		case "edges":
+			out.Values[i] = ec._SummaryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SummaryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SummaryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryEdgeImplementors = []string{"SummaryEdge"}
+
+func (ec *executionContext) _SummaryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SummaryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryEdge")
+		case "cursor":
+			out.Values[i] = ec._SummaryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SummaryEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20291,6 +26030,44 @@ func (ec *executionContext) _TownPayload(ctx context.Context, sel ast.SelectionS
 		case "town":
 			out.Values[i] = ec._TownPayload_town(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trendPointImplementors = []string{"TrendPoint"}
+
+func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *scoring.TrendPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrendPoint")
+		case "period":
+			out.Values[i] = ec._TrendPoint_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._TrendPoint_total(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -21145,6 +26922,54 @@ func (ec *executionContext) unmarshalNChangePasswordInput2dangjianᚋgraphᚋmod
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNChildScore2ᚕᚖdangjianᚋinternalᚋscoringᚐChildScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*scoring.ChildScore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChildScore2ᚖdangjianᚋinternalᚋscoringᚐChildScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChildScore2ᚖdangjianᚋinternalᚋscoringᚐChildScore(ctx context.Context, sel ast.SelectionSet, v *scoring.ChildScore) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChildScore!")
+		return graphql.Null
+	}
+	return ec._ChildScore(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNComparisonRow2ᚕᚖdangjianᚋinternalᚋscoringᚐComparisonRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*scoring.ComparisonRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComparisonRow2ᚖdangjianᚋinternalᚋscoringᚐComparisonRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComparisonRow2ᚖdangjianᚋinternalᚋscoringᚐComparisonRow(ctx context.Context, sel ast.SelectionSet, v *scoring.ComparisonRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComparisonRow!")
+		return graphql.Null
+	}
+	return ec._ComparisonRow(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateActivityRecordInput2dangjianᚋgraphᚋmodelᚐCreateActivityRecordInput(ctx context.Context, v any) (model.CreateActivityRecordInput, error) {
 	res, err := ec.unmarshalInputCreateActivityRecordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21162,6 +26987,11 @@ func (ec *executionContext) unmarshalNCreateDistrictInput2dangjianᚋgraphᚋmod
 
 func (ec *executionContext) unmarshalNCreateOrganizationInput2dangjianᚋgraphᚋmodelᚐCreateOrganizationInput(ctx context.Context, v any) (model.CreateOrganizationInput, error) {
 	res, err := ec.unmarshalInputCreateOrganizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateScoringSchemeInput2dangjianᚋgraphᚋmodelᚐCreateScoringSchemeInput(ctx context.Context, v any) (model.CreateScoringSchemeInput, error) {
+	res, err := ec.unmarshalInputCreateScoringSchemeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -21270,6 +27100,14 @@ func (ec *executionContext) marshalNDistrict2ᚖdangjianᚋinternalᚋtenancyᚐ
 	return ec._District(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDistrictComparison2ᚖdangjianᚋinternalᚋscoringᚐComparison(ctx context.Context, sel ast.SelectionSet, v *scoring.Comparison) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DistrictComparison!")
+		return graphql.Null
+	}
+	return ec._DistrictComparison(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDistrictPayload2ᚖdangjianᚋgraphᚋmodelᚐDistrictPayload(ctx context.Context, sel ast.SelectionSet, v *model.DistrictPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DistrictPayload!")
@@ -21308,6 +27146,85 @@ func (ec *executionContext) marshalNEvidence2ᚕdangjianᚋgraphᚋmodelᚐEvide
 		fc.Result = &v[i]
 		return ec.marshalNEvidence2dangjianᚋgraphᚋmodelᚐEvidence(ctx, sel, v[i])
 	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExport2ᚖdangjianᚋinternalᚋexportᚐExport(ctx context.Context, sel ast.SelectionSet, v *export.Export) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Export!")
+		return graphql.Null
+	}
+	return ec._Export(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExportKind2dangjianᚋgraphᚋmodelᚐExportKind(ctx context.Context, v any) (model.ExportKind, error) {
+	var res model.ExportKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExportKind2dangjianᚋgraphᚋmodelᚐExportKind(ctx context.Context, sel ast.SelectionSet, v model.ExportKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNExportPayload2ᚖdangjianᚋgraphᚋmodelᚐExportPayload(ctx context.Context, sel ast.SelectionSet, v *model.ExportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportPayload!")
+		return graphql.Null
+	}
+	return ec._ExportPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExportStatus2dangjianᚋgraphᚋmodelᚐExportStatus(ctx context.Context, v any) (model.ExportStatus, error) {
+	var res model.ExportStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExportStatus2dangjianᚋgraphᚋmodelᚐExportStatus(ctx context.Context, sel ast.SelectionSet, v model.ExportStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFloat2float64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFloat2ᚕfloat64ᚄ(ctx context.Context, sel ast.SelectionSet, v []float64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNFloat2float64(ctx, sel, v[i])
+	}
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -21406,6 +27323,26 @@ func (ec *executionContext) marshalNImportRowError2ᚖdangjianᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._ImportRowError(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIndicatorValue2dangjianᚋinternalᚋscoringᚐIndicatorValue(ctx context.Context, sel ast.SelectionSet, v scoring.IndicatorValue) graphql.Marshaler {
+	return ec._IndicatorValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorValue2ᚕdangjianᚋinternalᚋscoringᚐIndicatorValueᚄ(ctx context.Context, sel ast.SelectionSet, v []scoring.IndicatorValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorValue2dangjianᚋinternalᚋscoringᚐIndicatorValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -21704,6 +27641,16 @@ func (ec *executionContext) marshalNPersonPayload2ᚖdangjianᚋgraphᚋmodelᚐ
 	return ec._PersonPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecomputeScope2dangjianᚋgraphᚋmodelᚐRecomputeScope(ctx context.Context, v any) (model.RecomputeScope, error) {
+	var res model.RecomputeScope
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecomputeScope2dangjianᚋgraphᚋmodelᚐRecomputeScope(ctx context.Context, sel ast.SelectionSet, v model.RecomputeScope) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNRefreshTokenInput2dangjianᚋgraphᚋmodelᚐRefreshTokenInput(ctx context.Context, v any) (model.RefreshTokenInput, error) {
 	res, err := ec.unmarshalInputRefreshTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21759,6 +27706,11 @@ func (ec *executionContext) marshalNReminderStatus2ᚖdangjianᚋinternalᚋremi
 
 func (ec *executionContext) unmarshalNRemovePersonInput2dangjianᚋgraphᚋmodelᚐRemovePersonInput(ctx context.Context, v any) (model.RemovePersonInput, error) {
 	res, err := ec.unmarshalInputRemovePersonInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRequestExportInput2dangjianᚋgraphᚋmodelᚐRequestExportInput(ctx context.Context, v any) (model.RequestExportInput, error) {
+	res, err := ec.unmarshalInputRequestExportInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -21829,6 +27781,151 @@ func (ec *executionContext) marshalNRoleAssignmentPayload2ᚖdangjianᚋgraphᚋ
 	return ec._RoleAssignmentPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRollupRule2dangjianᚋgraphᚋmodelᚐRollupRule(ctx context.Context, v any) (model.RollupRule, error) {
+	var res model.RollupRule
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRollupRule2dangjianᚋgraphᚋmodelᚐRollupRule(ctx context.Context, sel ast.SelectionSet, v model.RollupRule) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSchemeStatus2dangjianᚋgraphᚋmodelᚐSchemeStatus(ctx context.Context, v any) (model.SchemeStatus, error) {
+	var res model.SchemeStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSchemeStatus2dangjianᚋgraphᚋmodelᚐSchemeStatus(ctx context.Context, sel ast.SelectionSet, v model.SchemeStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNScore2ᚖdangjianᚋinternalᚋscoringᚐSnapshot(ctx context.Context, sel ast.SelectionSet, v *scoring.Snapshot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Score!")
+		return graphql.Null
+	}
+	return ec._Score(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScoreConnection2ᚖdangjianᚋgraphᚋmodelᚐScoreConnection(ctx context.Context, sel ast.SelectionSet, v *model.ScoreConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScoreConnection!")
+		return graphql.Null
+	}
+	return ec._ScoreConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScoreEdge2ᚕᚖdangjianᚋgraphᚋmodelᚐScoreEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScoreEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreEdge2ᚖdangjianᚋgraphᚋmodelᚐScoreEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoreEdge2ᚖdangjianᚋgraphᚋmodelᚐScoreEdge(ctx context.Context, sel ast.SelectionSet, v *model.ScoreEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScoreEdge!")
+		return graphql.Null
+	}
+	return ec._ScoreEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScoreIndicatorLine2ᚕᚖdangjianᚋinternalᚋscoringᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*scoring.Item) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreIndicatorLine2ᚖdangjianᚋinternalᚋscoringᚐItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoreIndicatorLine2ᚖdangjianᚋinternalᚋscoringᚐItem(ctx context.Context, sel ast.SelectionSet, v *scoring.Item) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScoreIndicatorLine!")
+		return graphql.Null
+	}
+	return ec._ScoreIndicatorLine(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScoringIndicator2ᚕᚖdangjianᚋinternalᚋscoringᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*scoring.Indicator) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoringIndicator2ᚖdangjianᚋinternalᚋscoringᚐIndicator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoringIndicator2ᚖdangjianᚋinternalᚋscoringᚐIndicator(ctx context.Context, sel ast.SelectionSet, v *scoring.Indicator) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScoringIndicator!")
+		return graphql.Null
+	}
+	return ec._ScoringIndicator(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScoringIndicatorInput2ᚖdangjianᚋgraphᚋmodelᚐScoringIndicatorInput(ctx context.Context, v any) (*model.ScoringIndicatorInput, error) {
+	res, err := ec.unmarshalInputScoringIndicatorInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScoringScheme2ᚕᚖdangjianᚋinternalᚋscoringᚐSchemeᚄ(ctx context.Context, sel ast.SelectionSet, v []*scoring.Scheme) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoringScheme2ᚖdangjianᚋinternalᚋscoringᚐScheme(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNScoringScheme2ᚖdangjianᚋinternalᚋscoringᚐScheme(ctx context.Context, sel ast.SelectionSet, v *scoring.Scheme) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScoringScheme!")
+		return graphql.Null
+	}
+	return ec._ScoringScheme(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScoringSchemePayload2ᚖdangjianᚋgraphᚋmodelᚐScoringSchemePayload(ctx context.Context, sel ast.SelectionSet, v *model.ScoringSchemePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScoringSchemePayload!")
+		return graphql.Null
+	}
+	return ec._ScoringSchemePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21870,6 +27967,56 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSummary2ᚖdangjianᚋinternalᚋreportᚐSummary(ctx context.Context, sel ast.SelectionSet, v *report.Summary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Summary!")
+		return graphql.Null
+	}
+	return ec._Summary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSummaryConnection2ᚖdangjianᚋgraphᚋmodelᚐSummaryConnection(ctx context.Context, sel ast.SelectionSet, v *model.SummaryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SummaryConnection!")
+		return graphql.Null
+	}
+	return ec._SummaryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSummaryEdge2ᚕᚖdangjianᚋgraphᚋmodelᚐSummaryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SummaryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSummaryEdge2ᚖdangjianᚋgraphᚋmodelᚐSummaryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSummaryEdge2ᚖdangjianᚋgraphᚋmodelᚐSummaryEdge(ctx context.Context, sel ast.SelectionSet, v *model.SummaryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SummaryEdge!")
+		return graphql.Null
+	}
+	return ec._SummaryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSummaryKind2dangjianᚋgraphᚋmodelᚐSummaryKind(ctx context.Context, v any) (model.SummaryKind, error) {
+	var res model.SummaryKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSummaryKind2dangjianᚋgraphᚋmodelᚐSummaryKind(ctx context.Context, sel ast.SelectionSet, v model.SummaryKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNTaskCategory2dangjianᚋgraphᚋmodelᚐTaskCategory(ctx context.Context, v any) (model.TaskCategory, error) {
@@ -22084,6 +28231,50 @@ func (ec *executionContext) marshalNTownPayload2ᚖdangjianᚋgraphᚋmodelᚐTo
 		return graphql.Null
 	}
 	return ec._TownPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrendPoint2dangjianᚋinternalᚋscoringᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v scoring.TrendPoint) graphql.Marshaler {
+	return ec._TrendPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚕdangjianᚋinternalᚋscoringᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []scoring.TrendPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrendPoint2dangjianᚋinternalᚋscoringᚐTrendPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚕᚖdangjianᚋinternalᚋscoringᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*scoring.TrendPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrendPoint2ᚖdangjianᚋinternalᚋscoringᚐTrendPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚖdangjianᚋinternalᚋscoringᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v *scoring.TrendPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrendPoint!")
+		return graphql.Null
+	}
+	return ec._TrendPoint(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateOrganizationInput2dangjianᚋgraphᚋmodelᚐUpdateOrganizationInput(ctx context.Context, v any) (model.UpdateOrganizationInput, error) {
@@ -22474,6 +28665,76 @@ func (ec *executionContext) marshalOEvidence2ᚕdangjianᚋgraphᚋmodelᚐEvide
 	return ret
 }
 
+func (ec *executionContext) marshalOExport2ᚖdangjianᚋinternalᚋexportᚐExport(ctx context.Context, sel ast.SelectionSet, v *export.Export) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Export(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFloat2float64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOFloat2ᚕfloat64ᚄ(ctx context.Context, sel ast.SelectionSet, v []float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNFloat2float64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOGender2ᚖdangjianᚋgraphᚋmodelᚐGender(ctx context.Context, v any) (*model.Gender, error) {
 	if v == nil {
 		return nil, nil
@@ -22685,6 +28946,54 @@ func (ec *executionContext) unmarshalOPersonFilter2ᚖdangjianᚋgraphᚋmodel�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalORollupRule2ᚖdangjianᚋgraphᚋmodelᚐRollupRule(ctx context.Context, v any) (*model.RollupRule, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.RollupRule)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORollupRule2ᚖdangjianᚋgraphᚋmodelᚐRollupRule(ctx context.Context, sel ast.SelectionSet, v *model.RollupRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOScoreBreakdown2ᚖdangjianᚋinternalᚋscoringᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v *scoring.Breakdown) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ScoreBreakdown(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOScoreFilter2ᚖdangjianᚋgraphᚋmodelᚐScoreFilter(ctx context.Context, v any) (*model.ScoreFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputScoreFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOScoringIndicatorInput2ᚕᚖdangjianᚋgraphᚋmodelᚐScoringIndicatorInputᚄ(ctx context.Context, v any) ([]*model.ScoringIndicatorInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ScoringIndicatorInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNScoringIndicatorInput2ᚖdangjianᚋgraphᚋmodelᚐScoringIndicatorInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -22736,6 +29045,37 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOSummary2ᚖdangjianᚋinternalᚋreportᚐSummary(ctx context.Context, sel ast.SelectionSet, v *report.Summary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Summary(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSummaryFilter2ᚖdangjianᚋgraphᚋmodelᚐSummaryFilter(ctx context.Context, v any) (*model.SummaryFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSummaryFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSummaryKind2ᚖdangjianᚋgraphᚋmodelᚐSummaryKind(ctx context.Context, v any) (*model.SummaryKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SummaryKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSummaryKind2ᚖdangjianᚋgraphᚋmodelᚐSummaryKind(ctx context.Context, sel ast.SelectionSet, v *model.SummaryKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOTaskColor2ᚖdangjianᚋgraphᚋmodelᚐTaskColor(ctx context.Context, v any) (*model.TaskColor, error) {

@@ -7,9 +7,12 @@ import (
 	"dangjian/internal/affairs"
 	"dangjian/internal/audit"
 	"dangjian/internal/auth"
+	"dangjian/internal/export"
 	"dangjian/internal/org"
 	"dangjian/internal/people"
 	"dangjian/internal/remind"
+	"dangjian/internal/report"
+	"dangjian/internal/scoring"
 	"dangjian/internal/tenancy"
 	"fmt"
 	"io"
@@ -111,6 +114,17 @@ type CreateOrganizationInput struct {
 	SortOrder *int    `json:"sortOrder,omitempty"`
 }
 
+type CreateScoringSchemeInput struct {
+	DistrictID string      `json:"districtId"`
+	Year       int         `json:"year"`
+	Name       string      `json:"name"`
+	RollupRule *RollupRule `json:"rollupRule,omitempty"`
+	TownShare  *float64    `json:"townShare,omitempty"`
+	Thresholds []float64   `json:"thresholds,omitempty"`
+	// Empty: the shipped default indicators.
+	Indicators []*ScoringIndicatorInput `json:"indicators,omitempty"`
+}
+
 type CreateTaskTemplateInput struct {
 	Name              string       `json:"name"`
 	Category          TaskCategory `json:"category"`
@@ -173,6 +187,10 @@ type DissolveOrganizationInput struct {
 
 type DistrictPayload struct {
 	District *tenancy.District `json:"district"`
+}
+
+type ExportPayload struct {
+	Export *export.Export `json:"export"`
 }
 
 type ImportPeopleInput struct {
@@ -319,6 +337,12 @@ type RemovePersonInput struct {
 	ID string `json:"id"`
 }
 
+type RequestExportInput struct {
+	Kind   ExportKind `json:"kind"`
+	OrgID  *string    `json:"orgId,omitempty"`
+	Period *string    `json:"period,omitempty"`
+}
+
 type ResetPasswordInput struct {
 	ID          string `json:"id"`
 	NewPassword string `json:"newPassword"`
@@ -336,6 +360,56 @@ type RevokeRoleInput struct {
 
 type RoleAssignmentPayload struct {
 	RoleAssignment *auth.Assignment `json:"roleAssignment"`
+}
+
+type ScoreConnection struct {
+	Edges      []*ScoreEdge `json:"edges"`
+	PageInfo   *PageInfo    `json:"pageInfo"`
+	TotalCount int          `json:"totalCount"`
+}
+
+type ScoreEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *scoring.Snapshot `json:"node"`
+}
+
+type ScoreFilter struct {
+	OrgID *string `json:"orgId,omitempty"`
+	// 2026-11, 2026-Q4 or 2026; default the current quarter.
+	Period             *string `json:"period,omitempty"`
+	IncludeDescendants *bool   `json:"includeDescendants,omitempty"`
+}
+
+type ScoringIndicatorInput struct {
+	Code   string  `json:"code"`
+	Name   string  `json:"name"`
+	Weight float64 `json:"weight"`
+	// What it measures: task_completion, task_timeliness, late_records, review_returns, deployments_on_time, summaries_submitted.
+	Input string `json:"input"`
+	// RATIO, COUNT_CAP, POINTS_PER_STAGE, DEDUCT_PER_MISS or BONUS.
+	Rule   string  `json:"rule"`
+	Params *string `json:"params,omitempty"`
+}
+
+type ScoringSchemePayload struct {
+	ScoringScheme *scoring.Scheme `json:"scoringScheme"`
+}
+
+type SummaryConnection struct {
+	Edges      []*SummaryEdge `json:"edges"`
+	PageInfo   *PageInfo      `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+type SummaryEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *report.Summary `json:"node"`
+}
+
+type SummaryFilter struct {
+	TownID *string      `json:"townId,omitempty"`
+	Kind   *SummaryKind `json:"kind,omitempty"`
+	Period *string      `json:"period,omitempty"`
 }
 
 type TaskInstanceConnection struct {
@@ -579,6 +653,128 @@ func (e Evidence) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type ExportKind string
+
+const (
+	// 任务完成台账
+	ExportKindTasks ExportKind = "TASKS"
+	// 活动纪实台账
+	ExportKindRecords ExportKind = "RECORDS"
+	// 党员台账
+	ExportKindMembers ExportKind = "MEMBERS"
+	// 乡镇对比表
+	ExportKindComparison ExportKind = "COMPARISON"
+)
+
+var AllExportKind = []ExportKind{
+	ExportKindTasks,
+	ExportKindRecords,
+	ExportKindMembers,
+	ExportKindComparison,
+}
+
+func (e ExportKind) IsValid() bool {
+	switch e {
+	case ExportKindTasks, ExportKindRecords, ExportKindMembers, ExportKindComparison:
+		return true
+	}
+	return false
+}
+
+func (e ExportKind) String() string {
+	return string(e)
+}
+
+func (e *ExportKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExportKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExportKind", str)
+	}
+	return nil
+}
+
+func (e ExportKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExportKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExportKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ExportStatus string
+
+const (
+	ExportStatusQueued  ExportStatus = "QUEUED"
+	ExportStatusRunning ExportStatus = "RUNNING"
+	ExportStatusDone    ExportStatus = "DONE"
+	ExportStatusFailed  ExportStatus = "FAILED"
+)
+
+var AllExportStatus = []ExportStatus{
+	ExportStatusQueued,
+	ExportStatusRunning,
+	ExportStatusDone,
+	ExportStatusFailed,
+}
+
+func (e ExportStatus) IsValid() bool {
+	switch e {
+	case ExportStatusQueued, ExportStatusRunning, ExportStatusDone, ExportStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e ExportStatus) String() string {
+	return string(e)
+}
+
+func (e *ExportStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExportStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExportStatus", str)
+	}
+	return nil
+}
+
+func (e ExportStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExportStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExportStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type Gender string
 
 const (
@@ -769,6 +965,63 @@ func (e OrgKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type RecomputeScope string
+
+const (
+	// every town of the signed-in user's district (district admins)
+	RecomputeScopeDistrict RecomputeScope = "DISTRICT"
+	// the signed-in user's town
+	RecomputeScopeTown RecomputeScope = "TOWN"
+)
+
+var AllRecomputeScope = []RecomputeScope{
+	RecomputeScopeDistrict,
+	RecomputeScopeTown,
+}
+
+func (e RecomputeScope) IsValid() bool {
+	switch e {
+	case RecomputeScopeDistrict, RecomputeScopeTown:
+		return true
+	}
+	return false
+}
+
+func (e RecomputeScope) String() string {
+	return string(e)
+}
+
+func (e *RecomputeScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RecomputeScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RecomputeScope", str)
+	}
+	return nil
+}
+
+func (e RecomputeScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RecomputeScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RecomputeScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type ReviewDecision string
 
 const (
@@ -893,6 +1146,182 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type RollupRule string
+
+const (
+	// children's mean
+	RollupRuleMean RollupRule = "MEAN"
+	// children weighted by their number of members
+	RollupRuleWeightedBySize RollupRule = "WEIGHTED_BY_SIZE"
+	// the mean of the organisation's own score and its children's mean
+	RollupRuleOwnPlusChildren RollupRule = "OWN_PLUS_CHILDREN"
+)
+
+var AllRollupRule = []RollupRule{
+	RollupRuleMean,
+	RollupRuleWeightedBySize,
+	RollupRuleOwnPlusChildren,
+}
+
+func (e RollupRule) IsValid() bool {
+	switch e {
+	case RollupRuleMean, RollupRuleWeightedBySize, RollupRuleOwnPlusChildren:
+		return true
+	}
+	return false
+}
+
+func (e RollupRule) String() string {
+	return string(e)
+}
+
+func (e *RollupRule) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RollupRule(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RollupRule", str)
+	}
+	return nil
+}
+
+func (e RollupRule) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RollupRule) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RollupRule) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SchemeStatus string
+
+const (
+	SchemeStatusDraft     SchemeStatus = "DRAFT"
+	SchemeStatusPublished SchemeStatus = "PUBLISHED"
+	SchemeStatusArchived  SchemeStatus = "ARCHIVED"
+)
+
+var AllSchemeStatus = []SchemeStatus{
+	SchemeStatusDraft,
+	SchemeStatusPublished,
+	SchemeStatusArchived,
+}
+
+func (e SchemeStatus) IsValid() bool {
+	switch e {
+	case SchemeStatusDraft, SchemeStatusPublished, SchemeStatusArchived:
+		return true
+	}
+	return false
+}
+
+func (e SchemeStatus) String() string {
+	return string(e)
+}
+
+func (e *SchemeStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SchemeStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SchemeStatus", str)
+	}
+	return nil
+}
+
+func (e SchemeStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SchemeStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SchemeStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SummaryKind string
+
+const (
+	SummaryKindWeekly    SummaryKind = "WEEKLY"
+	SummaryKindMonthly   SummaryKind = "MONTHLY"
+	SummaryKindQuarterly SummaryKind = "QUARTERLY"
+	SummaryKindYearly    SummaryKind = "YEARLY"
+)
+
+var AllSummaryKind = []SummaryKind{
+	SummaryKindWeekly,
+	SummaryKindMonthly,
+	SummaryKindQuarterly,
+	SummaryKindYearly,
+}
+
+func (e SummaryKind) IsValid() bool {
+	switch e {
+	case SummaryKindWeekly, SummaryKindMonthly, SummaryKindQuarterly, SummaryKindYearly:
+		return true
+	}
+	return false
+}
+
+func (e SummaryKind) String() string {
+	return string(e)
+}
+
+func (e *SummaryKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SummaryKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SummaryKind", str)
+	}
+	return nil
+}
+
+func (e SummaryKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SummaryKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SummaryKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

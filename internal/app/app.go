@@ -157,7 +157,7 @@ func graphQLHandler(d *Deps) http.Handler {
 	return graph.NewHandler(&graph.Resolver{
 		Orgs: s.Orgs, People: s.People, Auth: s.Auth, Tenancy: s.Tenancy,
 		Audit: s.Audit, Authz: s.Authz, Affairs: s.Affairs, Remind: s.Remind, Clock: s.Clock,
-		Scores: s.Scores, Reports: s.Reports, Exports: s.Exports,
+		Scoring: s.Scores, Reports: s.Reports, Exports: s.Exports,
 		Logger: d.Logger,
 	}, graph.Config{
 		Production:     d.Config.Production(),

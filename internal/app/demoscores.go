@@ -27,7 +27,7 @@ func seedDemoScores(ctx context.Context, d *Deps) error {
 		DistrictID: districtID,
 		Year:       now.In(loc).Year(),
 		Name:       fmt.Sprintf("%d年度基层党建工作考核方案", now.In(loc).Year()),
-		RollupRule: scoring.RollupMean,
+		RollupRule: scoring.RollupOwnPlusChildren,
 		TownShare:  0.2,
 		Thresholds: scoring.DefaultThresholds(),
 		Indicators: scoring.DefaultIndicators(),

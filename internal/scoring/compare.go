@@ -167,13 +167,19 @@ func (s *Service) CompareDistrict(ctx context.Context, q ComparisonQuery) (*Comp
 		if err != nil {
 			return err
 		}
-		var current []int64
+		// A town's indicator values are the means over its scored organisations:
+		// the roots' own lines are empty under the roll-up rules.
+		townOfRoot := make(map[int64]int64, len(towns))
+		for _, t := range towns {
+			townOfRoot[t.RootID] = t.ID
+		}
+		rootSnap := map[int64]int64{}
 		for _, sn := range snaps {
-			if sn.Period == p.Key {
-				current = append(current, sn.ID)
+			if town, ok := townOfRoot[sn.OrgID]; ok && sn.Period == p.Key {
+				rootSnap[town] = sn.ID
 			}
 		}
-		items, err := cmpItems(ctx, idb, current)
+		items, err := cmpTownItems(ctx, idb, rootSnap, p.Key)
 		if err != nil {
 			return err
 		}
@@ -532,6 +538,38 @@ func cmpSnapshots(ctx context.Context, idb bun.IDB, orgs []int64, periods []stri
 	return out, nil
 }
 
+// cmpTownItems returns, per town, the mean value and points of each indicator
+// over the town's snapshots of period, keyed by the town root's snapshot id.
+func cmpTownItems(ctx context.Context, idb bun.IDB, rootSnap map[int64]int64, period string) ([]cmpItem, error) {
+	if len(rootSnap) == 0 {
+		return nil, nil
+	}
+	tenants := make([]int64, 0, len(rootSnap))
+	for t := range rootSnap {
+		tenants = append(tenants, t)
+	}
+	var rows []struct {
+		TenantID int64 `bun:"tenant_id"`
+		cmpItem
+	}
+	err := idb.NewRaw(`SELECT ss.tenant_id, MIN(si.indicator_id) AS indicator_id, si.name, COALESCE(ind.code, '') AS code,
+			COALESCE(ind.sort_order, 0) AS sort_order, AVG(si.value) AS value, AVG(si.points) AS points
+		FROM score_items AS si
+		JOIN score_snapshots AS ss ON ss.id = si.snapshot_id
+		LEFT JOIN scoring_indicators AS ind ON ind.id = si.indicator_id
+		WHERE ss.tenant_id IN (?) AND ss.period = ?
+		GROUP BY ss.tenant_id, si.name, ind.code, ind.sort_order`, bun.In(tenants), period).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("read town indicator values: %w", err)
+	}
+	out := make([]cmpItem, len(rows))
+	for i, r := range rows {
+		out[i] = r.cmpItem
+		out[i].SnapshotID = rootSnap[r.TenantID]
+	}
+	return out, nil
+}
+
 // cmpItem is one indicator line of a snapshot.
 type cmpItem struct {
 	SnapshotID  int64   `bun:"snapshot_id"`
@@ -541,22 +579,6 @@ type cmpItem struct {
 	SortOrder   int     `bun:"sort_order"`
 	Value       float64 `bun:"value"`
 	Points      float64 `bun:"points"`
-}
-
-func cmpItems(ctx context.Context, idb bun.IDB, snapshots []int64) ([]cmpItem, error) {
-	if len(snapshots) == 0 {
-		return nil, nil
-	}
-	var out []cmpItem
-	err := idb.NewRaw(`SELECT si.snapshot_id, si.indicator_id, si.name, COALESCE(ind.code, '') AS code,
-			COALESCE(ind.sort_order, 0) AS sort_order, si.value, si.points
-		FROM score_items AS si
-		LEFT JOIN scoring_indicators AS ind ON ind.id = si.indicator_id
-		WHERE si.snapshot_id IN (?)`, bun.In(snapshots)).Scan(ctx, &out)
-	if err != nil {
-		return nil, fmt.Errorf("read score items: %w", err)
-	}
-	return out, nil
 }
 
 // cmpBuildRows assembles and ranks the rows of a comparison.
