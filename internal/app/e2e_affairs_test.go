@@ -262,6 +262,32 @@ func TestE2ERecordReviewGreen(t *testing.T) {
 			if fmt.Sprint(actions) != "[SUBMIT ACCEPT]" {
 				t.Errorf("history = %v", actions)
 			}
+			// The branch's score follows within a minute (the recompute is
+			// coalesced and runs 30 s after the change).
+			const myScore = `query($o: ID!) { scores(filter: {orgId: $o}) { edges { node { ownScore computedAt } } } }`
+			type scoreRows struct {
+				Scores struct {
+					Edges []struct {
+						Node struct {
+							OwnScore   float64 `json:"ownScore"`
+							ComputedAt string  `json:"computedAt"`
+						}
+					} `json:"edges"`
+				} `json:"scores"`
+			}
+			var before scoreRows
+			branch.must(myScore, map[string]any{"o": task.Org.ID}, &before)
+			changed := false
+			for deadline := time.Now().Add(75 * time.Second); time.Now().Before(deadline) && !changed; time.Sleep(time.Second) {
+				var now scoreRows
+				branch.must(myScore, map[string]any{"o": task.Org.ID}, &now)
+				changed = len(now.Scores.Edges) > 0 && (len(before.Scores.Edges) == 0 ||
+					now.Scores.Edges[0].Node.OwnScore != before.Scores.Edges[0].Node.OwnScore)
+			}
+			if !changed {
+				t.Error("the branch's score was not recomputed within a minute of the acceptance")
+			}
+
 			// The town's 三色 view counts it green under the branch's community.
 			var status struct {
 				OrgStatus struct {
