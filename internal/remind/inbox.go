@@ -14,23 +14,48 @@ import (
 	"dangjian/internal/pagination"
 )
 
-// townUser returns the signed-in user, who must belong to a town: the inbox,
-// preferences and webhooks are town things.
+// errTownOnly answers a district user asking for a town thing.
+var errTownOnly = apperr.New(apperr.Forbidden, "提醒渠道和推送地址只能由乡镇用户设置，区级账号请在站内消息中查看通知")
+
+// townUser returns the signed-in user, who must belong to a town: preferences
+// and webhooks are town things.
 func townUser(ctx context.Context) (actor.Actor, error) {
 	a, err := actor.Require(ctx)
 	if err != nil {
 		return actor.Actor{}, err
 	}
 	if a.TenantID == 0 {
+		if a.DistrictID != 0 {
+			return actor.Actor{}, errTownOnly
+		}
 		return actor.Actor{}, apperr.ErrNoTenant
 	}
 	return a, nil
 }
 
+// ownInbox returns the condition that keeps the signed-in user's own
+// notifications, its columns prefixed with alias ("n." or ""). A town user's
+// are the rows of their town; a district user, who belongs to no town, has
+// the rows of their district that carry no town (tenant_id NULL).
+func ownInbox(ctx context.Context, alias string) (string, []any, error) {
+	a, err := actor.Require(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	switch {
+	case a.TenantID != 0:
+		return alias + "user_id = ? AND " + alias + "tenant_id = ?", []any{a.UserID, a.TenantID}, nil
+	case a.DistrictID != 0:
+		return alias + "user_id = ? AND " + alias + "tenant_id IS NULL AND " + alias + "district_id = ?",
+			[]any{a.UserID, a.DistrictID}, nil
+	}
+	return "", nil, apperr.ErrNoTenant
+}
+
 // Inbox lists the signed-in user's notifications, newest first (keyset on id).
 func (s *Service) Inbox(ctx context.Context, unreadOnly bool, p pagination.Request) (pagination.Page[*Notification], error) {
 	var page pagination.Page[*Notification]
-	a, err := townUser(ctx)
+	own, ownArgs, err := ownInbox(ctx, "n.")
 	if err != nil {
 		return page, err
 	}
@@ -43,14 +68,14 @@ func (s *Service) Inbox(ctx context.Context, unreadOnly bool, p pagination.Reque
 		return page, err
 	}
 	err = s.db.Read(ctx, func(ctx context.Context, idb bun.IDB) error {
-		own := func(q *bun.SelectQuery) *bun.SelectQuery {
-			q = q.Where("n.tenant_id = ?", a.TenantID).Where("n.user_id = ?", a.UserID)
+		mine := func(q *bun.SelectQuery) *bun.SelectQuery {
+			q = q.Where(own, ownArgs...)
 			if unreadOnly {
 				q = q.Where("n.read_at IS NULL")
 			}
 			return q
 		}
-		total, err := own(idb.NewSelect().Model((*Notification)(nil))).Count(ctx)
+		total, err := mine(idb.NewSelect().Model((*Notification)(nil))).Count(ctx)
 		if err != nil {
 			return err
 		}
@@ -58,7 +83,7 @@ func (s *Service) Inbox(ctx context.Context, unreadOnly bool, p pagination.Reque
 		if limit == 0 {
 			return nil
 		}
-		q := own(idb.NewSelect().Model(&page.Items))
+		q := mine(idb.NewSelect().Model(&page.Items))
 		if hasCur {
 			q = q.Where("n.id < ?", cur.ID)
 		}
@@ -73,15 +98,14 @@ func (s *Service) Inbox(ctx context.Context, unreadOnly bool, p pagination.Reque
 
 // UnreadCount is the number of unread notifications of the signed-in user.
 func (s *Service) UnreadCount(ctx context.Context) (int, error) {
-	a, err := townUser(ctx)
+	own, ownArgs, err := ownInbox(ctx, "n.")
 	if err != nil {
 		return 0, err
 	}
 	var n int64
 	err = s.db.Read(ctx, func(ctx context.Context, idb bun.IDB) error {
 		n, err = idb.NewSelect().Model((*Notification)(nil)).
-			Where("n.tenant_id = ?", a.TenantID).Where("n.user_id = ?", a.UserID).
-			Where("n.read_at IS NULL").Count(ctx)
+			Where(own, ownArgs...).Where("n.read_at IS NULL").Count(ctx)
 		return err
 	})
 	if err != nil {
@@ -94,7 +118,7 @@ func (s *Service) UnreadCount(ctx context.Context) (int, error) {
 // many were unread. An id that is not the user's own is NOT_FOUND, and then
 // nothing is marked.
 func (s *Service) MarkRead(ctx context.Context, ids []int64) (int, error) {
-	a, err := townUser(ctx)
+	own, ownArgs, err := ownInbox(ctx, "")
 	if err != nil {
 		return 0, err
 	}
@@ -107,17 +131,16 @@ func (s *Service) MarkRead(ctx context.Context, ids []int64) (int, error) {
 	}
 	var marked int
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		own, err := tx.NewSelect().Model((*Notification)(nil)).
-			Where("n.id IN (?)", bun.In(ids)).
-			Where("n.tenant_id = ?", a.TenantID).Where("n.user_id = ?", a.UserID).Count(ctx)
+		found, err := tx.NewSelect().Table("notifications").
+			Where("id IN (?)", bun.In(ids)).Where(own, ownArgs...).Count(ctx)
 		if err != nil {
 			return fmt.Errorf("check notifications: %w", err)
 		}
-		if own != int64(len(ids)) {
+		if found != int64(len(ids)) {
 			return apperr.ErrNotFound
 		}
 		res, err := tx.NewUpdate().Table("notifications").Set("read_at = ?", s.now()).
-			Where("id IN (?)", bun.In(ids)).Where("user_id = ?", a.UserID).Where("read_at IS NULL").Exec(ctx)
+			Where("id IN (?)", bun.In(ids)).Where(own, ownArgs...).Where("read_at IS NULL").Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("mark notifications read: %w", err)
 		}
@@ -131,14 +154,14 @@ func (s *Service) MarkRead(ctx context.Context, ids []int64) (int, error) {
 // MarkAllRead marks every unread notification of the signed-in user read and
 // returns how many there were.
 func (s *Service) MarkAllRead(ctx context.Context) (int, error) {
-	a, err := townUser(ctx)
+	own, ownArgs, err := ownInbox(ctx, "")
 	if err != nil {
 		return 0, err
 	}
 	var marked int
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Table("notifications").Set("read_at = ?", s.now()).
-			Where("tenant_id = ?", a.TenantID).Where("user_id = ?", a.UserID).Where("read_at IS NULL").Exec(ctx)
+			Where(own, ownArgs...).Where("read_at IS NULL").Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("mark all notifications read: %w", err)
 		}

@@ -63,8 +63,9 @@ func zone(name string) *time.Location {
 // wrote. Period keys are read in each town's zone ("2026-W48", "2026-11",
 // "2026-Q4", "2026"). It is idempotent and safe to run concurrently: each
 // summary is inserted with ON CONFLICT DO NOTHING on (scope_key, kind,
-// period), and a town summary goes to the inbox only in the transaction that
-// inserted it, so two schedulers and a retry write and deliver it once.
+// period), and a summary, of a town or of a district, goes to the inbox only
+// in the transaction that inserted it, so two schedulers and a retry write and
+// deliver it once.
 // It is a job entry point: it runs as the system whatever the caller.
 func (s *Service) Generate(ctx context.Context, kind Kind, period string) (int, error) {
 	if _, err := parsePeriod(kind, period, zone(defaultZone)); err != nil {
@@ -380,7 +381,12 @@ func (s *Service) insertTown(ctx context.Context, t *town, rep *TownReport) (boo
 	return inserted, err
 }
 
-// insertDistrict stores the district summary unless it exists.
+// districtResponsibleRoles receive a district's summaries in their inbox.
+var districtResponsibleRoles = []authz.Role{authz.DistrictAdmin}
+
+// insertDistrict stores the district summary unless it exists and, only when
+// this call inserted it, delivers it to the inbox of the district's
+// responsible people: district notifications carry no town (tenant_id NULL).
 func (s *Service) insertDistrict(ctx context.Context, rep *DistrictReport) (bool, error) {
 	scope := "d:" + strconv.FormatInt(rep.DistrictID, 10)
 	if ok, err := s.exists(ctx, scope, rep.Kind, rep.Period); err != nil || ok {
@@ -395,9 +401,28 @@ func (s *Service) insertDistrict(ctx context.Context, rep *DistrictReport) (bool
 		Title: title, Body: districtMarkdown(title, rep), Data: string(data), CreatedAt: s.now()}
 	inserted := false
 	err = s.db.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, ok, err := insertSummary(ctx, tx, sum)
-		inserted = ok
-		return err
+		id, ok, err := insertSummary(ctx, tx, sum)
+		if err != nil || !ok {
+			return err
+		}
+		inserted = true
+		var users []int64
+		if err := tx.NewRaw(`SELECT DISTINCT ra.user_id FROM role_assignments ra JOIN users u ON u.id = ra.user_id
+			WHERE ra.district_id = ? AND ra.role IN (?) AND u.disabled_at IS NULL
+			AND u.tenant_id IS NULL AND u.district_id = ? ORDER BY ra.user_id`,
+			rep.DistrictID, bun.In(districtResponsibleRoles), rep.DistrictID).Scan(ctx, &users); err != nil && !db.IsNoRows(err) {
+			return fmt.Errorf("list district summary recipients: %w", err)
+		}
+		body := districtInboxBody(rep)
+		link := "/summaries/" + strconv.FormatInt(id, 10)
+		for _, u := range users {
+			if _, err := tx.ExecContext(ctx,
+				"INSERT INTO notifications (tenant_id, district_id, user_id, title, body, link, created_at) VALUES (NULL, ?, ?, ?, ?, ?, ?)",
+				rep.DistrictID, u, title, body, link, sum.CreatedAt); err != nil {
+				return fmt.Errorf("deliver district summary: %w", err)
+			}
+		}
+		return nil
 	})
 	return inserted, err
 }

@@ -102,6 +102,16 @@ func inboxBody(r *TownReport) string {
 	return s
 }
 
+// districtInboxBody is the inbox text of a district summary.
+func districtInboxBody(r *DistrictReport) string {
+	overdue := 0
+	for _, t := range r.Towns {
+		overdue += t.OverdueTotal
+	}
+	return fmt.Sprintf("%s全区党建工作小结已生成：%d 个乡镇，到期任务 %d 项，完成率 %s，按时率 %s，逾期 %d 项。",
+		r.PeriodLabel, len(r.Towns), r.Tasks.Due, pct(r.Tasks.CompletionRate), pct(r.Tasks.OnTimeRate), overdue)
+}
+
 func pct(f float64) string { return num(f) + "%" }
 func num(f float64) string {
 	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.1f", f), "0"), ".")

@@ -1,13 +1,13 @@
 // Package report writes the periodic summaries (周/月/季/年度小结) of every
 // town and of every district — completion and timeliness of regular tasks,
 // the overdue list, new activity records and score changes — stores each one
-// once per scope, kind and period, delivers a town's summary to the inbox of
-// the people responsible for the town, and reads summaries back under the
-// caller's permissions.
+// once per scope, kind and period, delivers it to the inbox of the people
+// responsible, and reads summaries back under the caller's permissions.
 //
-// District summaries are stored and readable by district users, but are not
-// delivered to any inbox: the inbox (notifications) belongs to a town and
-// district users have none.
+// A town's summary goes to the town's office, secretary and deputy
+// secretaries; a district's summary goes to the district's enabled
+// district_admin users (区委组织部管理员), as notifications that carry the
+// district and no town (tenant_id NULL), which the district users' inbox reads.
 package report
 
 import (

@@ -19,6 +19,7 @@ import (
 	"dangjian/internal/org"
 	"dangjian/internal/org/orgtest"
 	"dangjian/internal/pagination"
+	"dangjian/internal/remind"
 	"dangjian/internal/report"
 )
 
@@ -211,6 +212,10 @@ func TestSummaryCreatedOnceAndDeliveredOnce(t *testing.T) {
 		f := newFixture(t, d)
 		office := f.TownUser(t, authz.TownOffice, f.A.Root)
 		branchSec := f.TownUser(t, authz.OrgSecretary, f.branch1)
+		admin := f.DistrictUser(t, authz.DistrictAdmin)
+		viewer := f.DistrictUser(t, authz.DistrictViewer)
+		disabled := f.DistrictUser(t, authz.DistrictAdmin)
+		exec(t, d, "UPDATE users SET disabled_at = ? WHERE id = ?", at(time.November, 1, 0), userID(t, disabled))
 		ctx := context.Background()
 
 		var wg sync.WaitGroup
@@ -260,6 +265,41 @@ func TestSummaryCreatedOnceAndDeliveredOnce(t *testing.T) {
 		})
 		if other != 0 {
 			t.Errorf("a branch secretary got %d summary notifications, want 0", other)
+		}
+
+		// The district summary reaches the district admin's own inbox, once.
+		dpage, err := f.svc.Summaries(admin, report.SummaryFilter{DistrictID: &f.DistrictID}, pagination.Request{})
+		if err != nil || len(dpage.Items) != 1 || !dpage.Items[0].IsDistrict() {
+			t.Fatalf("district summaries = %+v, %v", dpage.Items, err)
+		}
+		dsum := dpage.Items[0]
+		inbox, err := remind.NewService(d, nil, clock.NewFake(at(time.December, 1, 11)), remind.Config{Authz: f.Authz}).
+			Inbox(admin, false, pagination.Request{})
+		if err != nil {
+			t.Fatalf("district admin inbox: %v", err)
+		}
+		if len(inbox.Items) != 1 || inbox.Items[0].Link != "/summaries/"+itoa(dsum.ID) || inbox.Items[0].Title != dsum.Title {
+			t.Errorf("district admin inbox = %+v, want one notification of /summaries/%d", inbox.Items, dsum.ID)
+		}
+		if len(inbox.Items) == 1 && !strings.Contains(inbox.Items[0].Body, "2 个乡镇") {
+			t.Errorf("district notification body = %q", inbox.Items[0].Body)
+		}
+		for who, c := range map[string]context.Context{"a district viewer": viewer, "a disabled district admin": disabled} {
+			var n int
+			_ = d.Read(f.System(), func(ctx context.Context, idb bun.IDB) error {
+				return idb.NewRaw("SELECT COUNT(*) FROM notifications WHERE user_id = ?", userID(t, c)).Scan(ctx, &n)
+			})
+			if n != 0 {
+				t.Errorf("%s got %d summary notifications, want 0", who, n)
+			}
+		}
+		var districtRows int
+		_ = d.Read(f.System(), func(ctx context.Context, idb bun.IDB) error {
+			return idb.NewRaw("SELECT COUNT(*) FROM notifications WHERE tenant_id IS NULL AND district_id = ?", f.DistrictID).
+				Scan(ctx, &districtRows)
+		})
+		if districtRows != 1 {
+			t.Errorf("%d district notifications, want 1 (the admin's)", districtRows)
 		}
 	})
 }
