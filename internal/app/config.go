@@ -173,6 +173,18 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Env, "env", c.Env, "development or production (DJ_ENV)")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (DJ_LOG_LEVEL)")
 	fs.IntVar(&c.WorkerConcurrency, "worker-concurrency", c.WorkerConcurrency, "jobs a worker runs at once (DJ_WORKER_CONCURRENCY)")
+	// The secret itself is never a flag (process lists show flags): the flag names a file holding it.
+	fs.Func("secret-file", "file holding the token-signing secret (instead of DJ_SECRET)", func(path string) error {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("read secret file: %w", err)
+		}
+		if s := strings.TrimSpace(string(b)); len(s) >= minSecretLen {
+			c.Secret = s
+			return nil
+		}
+		return fmt.Errorf("secret in %s is shorter than %d characters", path, minSecretLen)
+	})
 }
 
 // RegisterServeFlags adds RegisterFlags and the flags of serve to fs.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"flag"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -142,5 +143,30 @@ func TestResolveSecret(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(p.DataDir, "secret")); !os.IsNotExist(err) {
 		t.Fatal("production wrote a secret file")
+	}
+}
+
+func TestSecretFileFlag(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "secret")
+	if err := os.WriteFile(good, []byte(strings.Repeat("s", 40)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	short := filepath.Join(dir, "short")
+	if err := os.WriteFile(short, []byte("abc"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := DefaultConfig()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.RegisterFlags(fs)
+	if err := fs.Parse([]string{"--secret-file", good}); err != nil || c.Secret != strings.Repeat("s", 40) {
+		t.Fatalf("secret file: %v, secret %q", err, c.Secret)
+	}
+	if err := fs.Parse([]string{"--secret-file", short}); err == nil {
+		t.Fatal("a too short secret was accepted")
+	}
+	if err := fs.Parse([]string{"--secret-file", filepath.Join(dir, "missing")}); err == nil {
+		t.Fatal("a missing secret file was accepted")
 	}
 }
