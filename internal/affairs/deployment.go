@@ -137,12 +137,8 @@ func (s *Service) CreateDeployment(ctx context.Context, in DeploymentInput) (*Wo
 	}
 	// Hide what the actor cannot read; refuse what it can read but not write.
 	for _, o := range []*org.Organization{issuer, root} {
-		ok, err := s.authz.Can(ctx, authz.TaskRead, authz.Target{TenantID: o.TenantID, OrgPath: o.Path})
-		if err != nil {
+		if err := s.authz.CheckVisible(ctx, authz.TaskRead, authz.Target{TenantID: o.TenantID, OrgPath: o.Path}); err != nil {
 			return nil, err
-		}
-		if !ok {
-			return nil, apperr.ErrNotFound
 		}
 	}
 	if !actor.ScopeOf(ctx).CanWriteTenant(issuer.TenantID) {

@@ -1045,12 +1045,8 @@ func (s *Service) visibleOrg(ctx context.Context, idb bun.IDB, id int64) (*org.O
 	if err != nil {
 		return nil, fmt.Errorf("get organization %d: %w", id, err)
 	}
-	ok, err := s.authz.Can(ctx, authz.TaskRead, authz.Target{TenantID: o.TenantID, OrgPath: o.Path})
-	if err != nil {
+	if err := s.authz.CheckVisible(ctx, authz.TaskRead, authz.Target{TenantID: o.TenantID, OrgPath: o.Path}); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, apperr.ErrNotFound
 	}
 	return o, nil
 }

@@ -74,12 +74,8 @@ func (s *Service) OrgStatus(ctx context.Context, orgID int64, period string) (*S
 		if anchor == nil {
 			return apperr.ErrNotFound
 		}
-		ok, err := s.authz.Can(ctx, authz.TaskRead, authz.Target{TenantID: anchor.TenantID, OrgPath: anchor.Path})
-		if err != nil {
+		if err := s.authz.CheckVisible(ctx, authz.TaskRead, authz.Target{TenantID: anchor.TenantID, OrgPath: anchor.Path}); err != nil {
 			return err
-		}
-		if !ok {
-			return apperr.ErrNotFound
 		}
 		periods := []string{period}
 		if period == "" {

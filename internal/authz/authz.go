@@ -445,3 +445,16 @@ func BumpVersion(ctx context.Context, idb bun.IDB) error {
 	}
 	return nil
 }
+
+// CheckVisible is Can for lookups that must not reveal what exists: it
+// returns NOT_FOUND, rather than FORBIDDEN, when the actor may not do act on t.
+func (a *Authorizer) CheckVisible(ctx context.Context, act Action, t Target) error {
+	ok, err := a.Can(ctx, act, t)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.ErrNotFound
+	}
+	return nil
+}

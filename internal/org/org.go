@@ -579,12 +579,8 @@ func (s *Service) loadVisible(ctx context.Context, tx bun.IDB, id int64) (*Organ
 	if o == nil {
 		return nil, apperr.ErrNotFound
 	}
-	ok, err := s.authz.Can(ctx, authz.OrgRead, authz.Target{TenantID: o.TenantID, OrgPath: o.Path})
-	if err != nil {
+	if err := s.authz.CheckVisible(ctx, authz.OrgRead, authz.Target{TenantID: o.TenantID, OrgPath: o.Path}); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, apperr.ErrNotFound
 	}
 	return o, nil
 }

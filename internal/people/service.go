@@ -391,12 +391,8 @@ func (s *Service) loadVisible(ctx context.Context, tx bun.IDB, id int64) (*perso
 	if err != nil {
 		return nil, fmt.Errorf("get person %d: %w", id, err)
 	}
-	ok, err := s.authz.Can(ctx, authz.PersonRead, authz.Target{TenantID: row.TenantID, OrgPath: row.OrgPath})
-	if err != nil {
+	if err := s.authz.CheckVisible(ctx, authz.PersonRead, authz.Target{TenantID: row.TenantID, OrgPath: row.OrgPath}); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, apperr.ErrNotFound
 	}
 	return row, nil
 }

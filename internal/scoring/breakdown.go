@@ -151,12 +151,8 @@ func (s *Service) ScoreBreakdown(ctx context.Context, orgID int64, period string
 	if err != nil {
 		return nil, fmt.Errorf("read organisation: %w", err)
 	}
-	ok, err := s.authz.Can(ctx, authz.ScoreRead, authz.Target{TenantID: o.TenantID, OrgPath: o.Path})
-	if err != nil {
+	if err := s.authz.CheckVisible(ctx, authz.ScoreRead, authz.Target{TenantID: o.TenantID, OrgPath: o.Path}); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, apperr.ErrNotFound
 	}
 	if period == "" {
 		period = s.currentPeriod(&o.Timezone)
