@@ -42,7 +42,7 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 		cfg.MaxDepth = 12
 	}
 	if cfg.MaxComplexity <= 0 {
-		cfg.MaxComplexity = 1000
+		cfg.MaxComplexity = 3000
 	}
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = 10 << 20

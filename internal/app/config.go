@@ -52,7 +52,7 @@ type Config struct {
 	// WorkerConcurrency is how many jobs a worker runs at once (DJ_WORKER_CONCURRENCY, default 10).
 	WorkerConcurrency int
 	// GraphQLMaxDepth and GraphQLMaxComplexity limit queries
-	// (DJ_GRAPHQL_MAX_DEPTH, default 12; DJ_GRAPHQL_MAX_COMPLEXITY, default 1000).
+	// (DJ_GRAPHQL_MAX_DEPTH, default 12; DJ_GRAPHQL_MAX_COMPLEXITY, default 3000).
 	GraphQLMaxDepth      int
 	GraphQLMaxComplexity int
 	// AccessTokenTTL and RefreshTokenTTL are token lifetimes
@@ -87,7 +87,7 @@ func DefaultConfig() Config {
 		LogLevel:             slog.LevelInfo,
 		WorkerConcurrency:    10,
 		GraphQLMaxDepth:      12,
-		GraphQLMaxComplexity: 1000,
+		GraphQLMaxComplexity: 3000,
 		AccessTokenTTL:       15 * time.Minute,
 		RefreshTokenTTL:      720 * time.Hour,
 		SMTPPort:             587,

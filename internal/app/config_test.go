@@ -20,7 +20,7 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	want := Config{
 		Addr: ":8080", DataDir: "./data", Env: Development, LogLevel: slog.LevelInfo, WorkerConcurrency: 10,
-		GraphQLMaxDepth: 12, GraphQLMaxComplexity: 1000, AccessTokenTTL: 15 * time.Minute, RefreshTokenTTL: 720 * time.Hour,
+		GraphQLMaxDepth: 12, GraphQLMaxComplexity: 3000, AccessTokenTTL: 15 * time.Minute, RefreshTokenTTL: 720 * time.Hour,
 		SMTPPort: 587,
 	}
 	if c != want {

@@ -700,6 +700,14 @@ func TestE2ELimits(t *testing.T) {
 				})
 			}
 
+			t.Run("a full page of 100 people with every list column is accepted", func(t *testing.T) {
+				r := admin.do(`{ people(first: 100) { totalCount pageInfo { hasNextPage endCursor }
+					edges { node { id name gender phone isMember memberStatus joinDate duties org { id name } } } } }`, nil)
+				if len(r.Errors) > 0 || !strings.Contains(string(r.Data), "edges") {
+					t.Fatalf("status %d %+v, want the page", r.Status, r.Errors)
+				}
+			})
+
 			t.Run("automatic persisted query", func(t *testing.T) {
 				query := `{ me { username } }`
 				sum := sha256.Sum256([]byte(query))
