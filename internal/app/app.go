@@ -39,6 +39,7 @@ import (
 	"dangjian/internal/scoring"
 	"dangjian/internal/server"
 	"dangjian/internal/tenancy"
+	"dangjian/internal/webui"
 )
 
 // shutdownTimeout bounds how long Close waits for in-flight HTTP requests.
@@ -170,6 +171,7 @@ func graphQLHandler(d *Deps) http.Handler {
 // routes are the plain HTTP downloads next to /graphql.
 func routes(d *Deps) map[string]http.Handler {
 	return map[string]http.Handler{
+		"GET /":                       webui.Handler(),
 		"GET /files/attachments/{id}": attachmentDownload(d),
 		"GET /files/exports/{id}":     exportDownload(d),
 		"GET /files/summaries/{id}":   summaryDownload(d),

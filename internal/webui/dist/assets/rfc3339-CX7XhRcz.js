@@ -1,0 +1,1 @@
+function a(t){const e=s=>String(Math.floor(Math.abs(s))).padStart(2,"0"),o=-t.getTimezoneOffset(),n=o>=0?"+":"-";return`${t.getFullYear()}-${e(t.getMonth()+1)}-${e(t.getDate())}T${e(t.getHours())}:${e(t.getMinutes())}:${e(t.getSeconds())}${n}${e(o/60)}:${e(o%60)}`}export{a as t};
