@@ -450,6 +450,12 @@ async function townFlow(branch) {
     let row
     await step(b, 'sign in', async () => {
       await signIn(b, 'towna.admin')
+      // The town office's home: the town's 三色 and what is overdue below it.
+      await byId(page, 'org-status').first().waitFor({ state: 'visible' })
+      await byId(page, 'status-red').first().waitFor({ state: 'visible' })
+      await byId(page, 'overdue-below').first().waitFor({ state: 'visible' })
+      const red = (await byId(page, 'status-red').first().innerText()).replace(/\s+/g, ' ')
+      console.log(`     home 三色 red: ${red}; overdue rows: ${await byId(page, 'overdue-row').count()}`)
       await shoot(b, '05-town-home')
     })
     await step(b, 'open the review page', async () => {
@@ -526,6 +532,12 @@ async function districtFlow() {
     const { page } = b
     await step(b, 'sign in', async () => {
       await signIn(b, 'district.admin')
+      // The district's home: one 三色 panel per town.
+      const panels = byId(page, 'org-status')
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid=org-status] [data-testid=status-red]').length >= n, TOWNS.length, { timeout: TIMEOUT })
+      const text = (await panels.allInnerTexts()).join(' ')
+      for (const t of TOWNS) if (!text.includes(t)) throw new Error(`home has no 三色 panel for ${t}: ${text.slice(0, 300)}`)
+      await shoot(b, '08-district-home')
     })
     await step(b, 'district view: chart and table with the three towns', async () => {
       const chart = byId(page, 'district-chart').first()
@@ -547,7 +559,7 @@ async function districtFlow() {
         })
       }
       await sleep(800) // chart animation
-      await shoot(b, '08-district')
+      await shoot(b, '09-district')
     })
   })
 }

@@ -229,3 +229,25 @@ export const AuditLogDoc = graphql(`
     }
   }
 `)
+
+export const OrgStatusDoc = graphql(`
+  query OrgStatus($orgId: ID!, $period: String) {
+    orgStatus(orgId: $orgId, period: $period) {
+      period green amber red
+      org { id name }
+      children { green amber red org { id name kind } }
+    }
+  }
+`)
+
+export const TownsDoc = graphql(`
+  query Towns($districtId: ID) {
+    towns(districtId: $districtId) { id name rootOrganization { id name } }
+  }
+`)
+
+export const LatestUnreadDoc = graphql(`
+  query LatestUnread {
+    inbox(first: 3, unreadOnly: true) { edges { node { id title body createdAt link } } }
+  }
+`)

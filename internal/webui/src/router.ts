@@ -10,7 +10,7 @@ export const router = createRouter({
       path: '/',
       component: () => import('./components/AppLayout.vue'),
       children: [
-        { path: '', name: 'home', component: () => import('./views/MyTasksView.vue'), meta: { title: '我的任务' } },
+        { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: '首页' } },
         { path: 'tasks', name: 'tasks', component: () => import('./views/TaskListView.vue'), meta: { title: '任务列表' } },
         { path: 'tasks/:id', name: 'task', component: () => import('./views/TaskView.vue'), props: true, meta: { title: '任务详情' } },
         { path: 'review', name: 'review', component: () => import('./views/ReviewView.vue'), meta: { title: '审核' } },
