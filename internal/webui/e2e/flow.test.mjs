@@ -332,7 +332,7 @@ function pngFile() {
 
 const BRANCH_STEPS = ['sign in', 'unread badge', 'open a 支部委员会 task from 我的任务', 'record a meeting', 'task shows 已提交']
 const TOWN_STEPS = ['sign in', 'open the review page', 'accept the record', 'task turns green (已完成)']
-const DISTRICT_STEPS = ['sign in', 'district view: chart and table with the three towns']
+const DISTRICT_STEPS = ['sign in', 'district view: chart and table with the three towns', "drill down: town → community → branch, and a branch's score breakdown"]
 
 async function branchFlow() {
   const shared = {}
@@ -560,6 +560,29 @@ async function districtFlow() {
       }
       await sleep(800) // chart animation
       await shoot(b, '09-district')
+    })
+    await step(b, 'drill down: town → community → branch, and a branch\'s score breakdown', async () => {
+      const table = byId(page, 'district-table').first()
+      await table.getByText(TOWNS[0]).first().click()
+      const drill = byId(page, 'drill-down').first()
+      await drill.waitFor({ state: 'visible' })
+      const community = drill.locator('.el-table__body tr').filter({ hasText: '社区党委' }).first()
+      await community.waitFor({ state: 'visible' })
+      await community.getByTestId('drill-down-child').first().click()
+      const trail = byId(page, 'drill-trail').first()
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=drill-trail] .el-breadcrumb__item').length >= 2, null, { timeout: TIMEOUT })
+      console.log(`     trail: ${(await trail.innerText()).replace(/\s+/g, ' ')}`)
+      const branchRow = drill.locator('.el-table__body tr').filter({ hasText: '支部' }).first()
+      await branchRow.waitFor({ state: 'visible' })
+      const name = (await branchRow.locator('.el-link').first().innerText()).trim()
+      await branchRow.locator('.el-link').first().click()
+      const dialog = page.locator('.el-dialog').filter({ hasText: '得分构成' }).first()
+      await dialog.waitFor({ state: 'visible' })
+      await dialog.locator('.el-table__body tr').first().waitFor({ state: 'visible' })
+      const rows = await dialog.locator('.el-table__body tr').count()
+      console.log(`     breakdown of ${name}: ${rows} indicators`)
+      if (!(await dialog.innerText()).includes(name)) throw new Error(`breakdown dialog does not name ${name}`)
+      await shoot(b, '10-district-breakdown')
     })
   })
 }

@@ -195,7 +195,7 @@ export const DrillDownDoc = graphql(`
   query ScoreDrillDown($orgId: ID!, $period: String) {
     scoreDrillDown(orgId: $orgId, period: $period) {
       total stars color rank lagging reasons
-      org { id name kindLabel }
+      org { id name kind kindLabel }
     }
   }
 `)
