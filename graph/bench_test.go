@@ -11,12 +11,15 @@ import (
 
 	"dangjian/graph"
 	"dangjian/internal/actor"
+	"dangjian/internal/affairs"
 	"dangjian/internal/audit"
 	"dangjian/internal/auth"
 	"dangjian/internal/authz"
+	"dangjian/internal/clock"
 	"dangjian/internal/db"
 	"dangjian/internal/db/dbtest"
 	"dangjian/internal/demo"
+	"dangjian/internal/files"
 	"dangjian/internal/org"
 	"dangjian/internal/people"
 	"dangjian/internal/tenancy"
@@ -42,7 +45,12 @@ func newStack(tb testing.TB, d *db.DB, username string) *stack {
 	orgs := org.NewService(d, az)
 	ppl := people.NewService(d, az)
 	towns := tenancy.NewService(d, az, orgs)
-	if _, err := demo.Load(ctx, demo.Services{DB: d, Tenancy: towns, Orgs: orgs, People: ppl, Auth: authSvc}, nil); err != nil {
+	store, err := files.NewLocal(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	aff := affairs.NewService(d, az, clock.Real{}, store)
+	if _, err := demo.Load(ctx, demo.Services{DB: d, Tenancy: towns, Orgs: orgs, People: ppl, Auth: authSvc, Affairs: aff}, nil); err != nil {
 		tb.Fatalf("load demo: %v", err)
 	}
 	sess, err := authSvc.Login(ctx, username, demo.Password, "127.0.0.1:1")
