@@ -342,6 +342,10 @@ async function branchFlow() {
     const { page } = b
     await step(b, 'sign in', async () => {
       await signIn(b, 'towna.branch')
+      // His branch's score for the quarter, with its breakdown.
+      const total = byId(page, 'score-total').first()
+      await total.waitFor({ state: 'visible' })
+      console.log(`     branch score: ${(await total.innerText()).trim()}`)
       await shoot(b, '01-branch-home')
     })
     await step(b, 'unread badge', async () => {
