@@ -151,6 +151,21 @@ func (r *mutationResolver) PublishScoringScheme(ctx context.Context, id string) 
 	return &model.ScoringSchemePayload{ScoringScheme: s}, nil
 }
 
+// AddTownIndicator is the resolver for the addTownIndicator field.
+func (r *mutationResolver) AddTownIndicator(ctx context.Context, schemeID string, input model.ScoringIndicatorInput) (*model.ScoringIndicatorPayload, error) {
+	n, err := fromGlobalID(typeScoringScheme, schemeID)
+	if err != nil {
+		return nil, err
+	}
+	ind, err := r.Scoring.AddTownIndicator(ctx, n, scoring.IndicatorInput{
+		Code: input.Code, Name: input.Name, Weight: input.Weight, Input: input.Input, Rule: scoring.Rule(input.Rule), Params: deref(input.Params),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ScoringIndicatorPayload{ScoringIndicator: ind}, nil
+}
+
 // RecomputeScores is the resolver for the recomputeScores field.
 func (r *mutationResolver) RecomputeScores(ctx context.Context, scope model.RecomputeScope, period *string) (*model.OkPayload, error) {
 	a, err := actor.Require(ctx)

@@ -248,6 +248,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddTownIndicator         func(childComplexity int, schemeID string, input model.ScoringIndicatorInput) int
 		AssignRole               func(childComplexity int, input model.AssignRoleInput) int
 		ChangePassword           func(childComplexity int, input model.ChangePasswordInput) int
 		CreateActivityRecord     func(childComplexity int, input model.CreateActivityRecordInput) int
@@ -522,6 +523,10 @@ type ComplexityRoot struct {
 		Weight func(childComplexity int) int
 	}
 
+	ScoringIndicatorPayload struct {
+		ScoringIndicator func(childComplexity int) int
+	}
+
 	ScoringScheme struct {
 		ID          func(childComplexity int) int
 		Indicators  func(childComplexity int) int
@@ -778,6 +783,7 @@ type MutationResolver interface {
 	DeleteWebhook(ctx context.Context, id string) (*model.OkPayload, error)
 	CreateScoringScheme(ctx context.Context, input model.CreateScoringSchemeInput) (*model.ScoringSchemePayload, error)
 	PublishScoringScheme(ctx context.Context, id string) (*model.ScoringSchemePayload, error)
+	AddTownIndicator(ctx context.Context, schemeID string, input model.ScoringIndicatorInput) (*model.ScoringIndicatorPayload, error)
 	RecomputeScores(ctx context.Context, scope model.RecomputeScope, period *string) (*model.OkPayload, error)
 	RequestExport(ctx context.Context, input model.RequestExportInput) (*model.ExportPayload, error)
 	CreateDistrict(ctx context.Context, input model.CreateDistrictInput) (*model.DistrictPayload, error)
@@ -1598,6 +1604,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IndicatorValue.Value(childComplexity), true
 
+	case "Mutation.addTownIndicator":
+		if e.ComplexityRoot.Mutation.AddTownIndicator == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addTownIndicator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddTownIndicator(childComplexity, args["schemeId"].(string), args["input"].(model.ScoringIndicatorInput)), true
 	case "Mutation.assignRole":
 		if e.ComplexityRoot.Mutation.AssignRole == nil {
 			break
@@ -3062,6 +3079,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ScoringIndicator.Weight(childComplexity), true
+
+	case "ScoringIndicatorPayload.scoringIndicator":
+		if e.ComplexityRoot.ScoringIndicatorPayload.ScoringIndicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringIndicatorPayload.ScoringIndicator(childComplexity), true
 
 	case "ScoringScheme.id":
 		if e.ComplexityRoot.ScoringScheme.ID == nil {
@@ -4742,6 +4766,10 @@ type ScoringSchemePayload {
   scoringScheme: ScoringScheme!
 }
 
+type ScoringIndicatorPayload {
+  scoringIndicator: ScoringIndicator!
+}
+
 "An organisation's score for a period, kept as it was computed."
 type Score {
   org: Organization!
@@ -4929,6 +4957,8 @@ extend type Query {
 extend type Mutation {
   createScoringScheme(input: CreateScoringSchemeInput!): ScoringSchemePayload!
   publishScoringScheme(id: ID!): ScoringSchemePayload!
+  "The signed-in town office adds a local indicator to a scheme that is not archived, within the share of the weight the district allows (townShare); forbidden inputs are refused as in the district's."
+  addTownIndicator(schemeId: ID!, input: ScoringIndicatorInput!): ScoringIndicatorPayload!
   recomputeScores(scope: RecomputeScope!, period: String): OkPayload!
   requestExport(input: RequestExportInput!): ExportPayload!
 }
@@ -5738,6 +5768,14 @@ func (ec *executionContext) childFields_ScoringIndicator(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ScoringIndicator", field.Name)
 }
 
+func (ec *executionContext) childFields_ScoringIndicatorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scoringIndicator":
+		return ec.fieldContext_ScoringIndicatorPayload_scoringIndicator(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoringIndicatorPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ScoringScheme(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6169,6 +6207,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Mutation_addTownIndicator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "schemeId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["schemeId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScoringIndicatorInput, error) {
+			return ec.unmarshalNScoringIndicatorInput2dangjianᚋgraphᚋmodelᚐScoringIndicatorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_assignRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -11230,6 +11290,50 @@ func (ec *executionContext) fieldContext_Mutation_publishScoringScheme(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_addTownIndicator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addTownIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddTownIndicator(ctx, fc.Args["schemeId"].(string), fc.Args["input"].(model.ScoringIndicatorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoringIndicatorPayload) graphql.Marshaler {
+			return ec.marshalNScoringIndicatorPayload2ᚖdangjianᚋgraphᚋmodelᚐScoringIndicatorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addTownIndicator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringIndicatorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addTownIndicator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_recomputeScores(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15855,6 +15959,38 @@ func (ec *executionContext) _ScoringIndicator_local(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ScoringIndicator_local(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ScoringIndicator", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _ScoringIndicatorPayload_scoringIndicator(ctx context.Context, field graphql.CollectedField, obj *model.ScoringIndicatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringIndicatorPayload_scoringIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoringIndicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scoring.Indicator) graphql.Marshaler {
+			return ec.marshalNScoringIndicator2ᚖdangjianᚋinternalᚋscoringᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringIndicatorPayload_scoringIndicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoringIndicatorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringIndicator(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ScoringScheme_id(ctx context.Context, field graphql.CollectedField, obj *scoring.Scheme) (ret graphql.Marshaler) {
@@ -23610,6 +23746,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "addTownIndicator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addTownIndicator(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "recomputeScores":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recomputeScores(ctx, field)
@@ -25266,6 +25409,39 @@ func (ec *executionContext) _ScoringIndicator(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._ScoringIndicator_local(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoringIndicatorPayloadImplementors = []string{"ScoringIndicatorPayload"}
+
+func (ec *executionContext) _ScoringIndicatorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ScoringIndicatorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoringIndicatorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoringIndicatorPayload")
+		case "scoringIndicator":
+			out.Values[i] = ec._ScoringIndicatorPayload_scoringIndicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -27889,9 +28065,22 @@ func (ec *executionContext) marshalNScoringIndicator2ᚖdangjianᚋinternalᚋsc
 	return ec._ScoringIndicator(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNScoringIndicatorInput2dangjianᚋgraphᚋmodelᚐScoringIndicatorInput(ctx context.Context, v any) (model.ScoringIndicatorInput, error) {
+	res, err := ec.unmarshalInputScoringIndicatorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNScoringIndicatorInput2ᚖdangjianᚋgraphᚋmodelᚐScoringIndicatorInput(ctx context.Context, v any) (*model.ScoringIndicatorInput, error) {
 	res, err := ec.unmarshalInputScoringIndicatorInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScoringIndicatorPayload2ᚖdangjianᚋgraphᚋmodelᚐScoringIndicatorPayload(ctx context.Context, sel ast.SelectionSet, v *model.ScoringIndicatorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScoringIndicatorPayload!")
+		return graphql.Null
+	}
+	return ec._ScoringIndicatorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNScoringScheme2ᚕᚖdangjianᚋinternalᚋscoringᚐSchemeᚄ(ctx context.Context, sel ast.SelectionSet, v []*scoring.Scheme) graphql.Marshaler {

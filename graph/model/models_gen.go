@@ -391,6 +391,10 @@ type ScoringIndicatorInput struct {
 	Params *string `json:"params,omitempty"`
 }
 
+type ScoringIndicatorPayload struct {
+	ScoringIndicator *scoring.Indicator `json:"scoringIndicator"`
+}
+
 type ScoringSchemePayload struct {
 	ScoringScheme *scoring.Scheme `json:"scoringScheme"`
 }

@@ -164,6 +164,63 @@ func TestE2EScoresComparisonExport(t *testing.T) {
 			if !strings.Contains(r.message(), "登录") {
 				t.Errorf("refusal does not say why: %q", r.message())
 			}
+
+			// The town office adds a local indicator within the share the
+			// district allows; town B does not see it; a branch secretary may
+			// not add one, nor may it count logins, nor go over the share.
+			var schemes struct {
+				ScoringSchemes []struct {
+					ID        string  `json:"id"`
+					Status    string  `json:"status"`
+					TownShare float64 `json:"townShare"`
+				} `json:"scoringSchemes"`
+			}
+			admin.must(`{ scoringSchemes { id status townShare } }`, nil, &schemes)
+			scheme, share := "", 0.0
+			for _, sc := range schemes.ScoringSchemes {
+				if sc.Status == "PUBLISHED" {
+					scheme, share = sc.ID, sc.TownShare
+				}
+			}
+			if scheme == "" || share <= 0 {
+				t.Fatalf("no published scheme with a town share: %+v", schemes)
+			}
+			add := `mutation($s: ID!, $w: Float!, $c: String!, $in: String!) { addTownIndicator(schemeId: $s,
+				input: {code: $c, name: "支委会完成率", weight: $w, input: $in, rule: "RATIO", params: "{\"template\":\"branch_committee\"}"}) {
+				scoringIndicator { code weight local } } }`
+			var added struct {
+				AddTownIndicator struct {
+					ScoringIndicator struct {
+						Code  string `json:"code"`
+						Local bool   `json:"local"`
+					} `json:"scoringIndicator"`
+				} `json:"addTownIndicator"`
+			}
+			admin.must(add, map[string]any{"s": scheme, "w": 1, "c": "towna_meetings", "in": "task_completion"}, &added)
+			if !added.AddTownIndicator.ScoringIndicator.Local {
+				t.Errorf("added indicator = %+v, want a local one", added.AddTownIndicator.ScoringIndicator)
+			}
+			r = admin.refused(add, map[string]any{"s": scheme, "w": share*100 + 1, "c": "towna_more", "in": "task_completion"}, "INVALID_INPUT")
+			if !strings.Contains(r.message(), "权重") {
+				t.Errorf("over-share refusal does not say why: %q", r.message())
+			}
+			admin.refused(add, map[string]any{"s": scheme, "w": 1, "c": "towna_logins", "in": "login_count"}, "INVALID_INPUT")
+			newClient(t, m).as("towna.branch").refused(add, map[string]any{"s": scheme, "w": 1, "c": "branch_own", "in": "task_completion"}, "FORBIDDEN")
+			var bSchemes struct {
+				ScoringSchemes []struct {
+					Indicators []struct {
+						Code string `json:"code"`
+					} `json:"indicators"`
+				} `json:"scoringSchemes"`
+			}
+			townB.must(`{ scoringSchemes { indicators { code } } }`, nil, &bSchemes)
+			for _, sc := range bSchemes.ScoringSchemes {
+				for _, i := range sc.Indicators {
+					if i.Code == "towna_meetings" {
+						t.Error("town B sees town A's local indicator")
+					}
+				}
+			}
 		})
 	}
 }
