@@ -330,7 +330,7 @@ function pngFile() {
 
 // ------------------------------------------------------------------ flow
 
-const BRANCH_STEPS = ['sign in', 'unread badge', 'open a 支部委员会 task from 我的任务', 'record a meeting', 'task shows 已提交']
+const BRANCH_STEPS = ['sign in', 'unread badge', 'open a 支部委员会 task from 我的任务', 'record a meeting', 'task shows 已提交', 'reminder settings: e-mail on with an address']
 const TOWN_STEPS = ['sign in', 'open the review page', 'accept the record', 'task turns green (已完成)']
 const DISTRICT_STEPS = ['sign in', 'district view: chart and table with the three towns', "drill down: town → community → branch, and a branch's score breakdown"]
 
@@ -438,6 +438,25 @@ async function branchFlow() {
       if (moved.length !== 1) throw new Error(`API: ${moved.length} task(s) became SUBMITTED: ${JSON.stringify(moved)}`)
       shared.task = moved[0]
       console.log(`     API: task ${shared.task.id} 「${shared.task.title}」 is ${shared.task.status}`)
+    })
+    await step(b, 'reminder settings: e-mail on with an address', async () => {
+      const nav = byId(page, 'nav-inbox').first()
+      if (await nav.isVisible().catch(() => false)) await nav.click()
+      else await page.goto('/inbox')
+      await byId(page, 'prefs-open').first().click()
+      await byId(page, 'prefs-save').first().waitFor({ state: 'visible' })
+      const sw = byId(page, 'prefs-email-enabled').first()
+      if (!(await isChecked(sw))) await sw.click()
+      await fill(page, 'prefs-email', 'not-an-address')
+      await byId(page, 'prefs-save').first().click()
+      await page.getByText('邮箱格式不正确').first().waitFor({ state: 'visible' })
+      await fill(page, 'prefs-email', 'huang.zq@example.com')
+      await byId(page, 'prefs-save').first().click()
+      await byId(page, 'prefs-save').first().waitFor({ state: 'hidden' })
+      const d = await gql(token, '{ notificationPrefs { email emailEnabled } }')
+      if (d.notificationPrefs.email !== 'huang.zq@example.com' || !d.notificationPrefs.emailEnabled) {
+        throw new Error(`API: notificationPrefs = ${JSON.stringify(d.notificationPrefs)}`)
+      }
     })
     shared.ok = !b.failed
   })

@@ -251,3 +251,13 @@ export const LatestUnreadDoc = graphql(`
     inbox(first: 3, unreadOnly: true) { edges { node { id title body createdAt link } } }
   }
 `)
+
+export const NotificationPrefsDoc = graphql(`
+  query NotificationPrefs { notificationPrefs { email emailEnabled webhookEnabled } }
+`)
+
+export const UpdateNotificationPrefsDoc = graphql(`
+  mutation UpdateNotificationPrefs($input: NotificationPrefsInput!) {
+    updateNotificationPrefs(input: $input) { email emailEnabled webhookEnabled }
+  }
+`)
