@@ -85,12 +85,14 @@ func (r *deploymentResolver) ID(ctx context.Context, obj *affairs.WorkDeployment
 
 // Issuer is the resolver for the issuer field.
 func (r *deploymentResolver) Issuer(ctx context.Context, obj *affairs.WorkDeployment) (*org.Organization, error) {
-	return mustLoad(loadersFor(ctx).org.Load(ctx, obj.IssuerOrgID))
+	// A target branch sees who issued the deployment, though the issuing
+	// town office is above its subtree.
+	return mustLoad(loadersFor(ctx).orgRef.Load(ctx, obj.IssuerOrgID))
 }
 
 // TargetRoot is the resolver for the targetRoot field.
 func (r *deploymentResolver) TargetRoot(ctx context.Context, obj *affairs.WorkDeployment) (*org.Organization, error) {
-	return mustLoad(loadersFor(ctx).org.Load(ctx, obj.TargetRootID))
+	return mustLoad(loadersFor(ctx).orgRef.Load(ctx, obj.TargetRootID))
 }
 
 // TargetKinds is the resolver for the targetKinds field.

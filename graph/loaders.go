@@ -18,7 +18,10 @@ import (
 // loaders batch the lookups of one request, so that a page of 50 rows costs
 // one query per related type rather than one per row.
 type loaders struct {
-	org      *dataloadgen.Loader[int64, *org.Organization]
+	org *dataloadgen.Loader[int64, *org.Organization]
+	// orgRef names organisations that something the caller may read refers
+	// to (a deployment's issuer), even above the caller's own subtree.
+	orgRef   *dataloadgen.Loader[int64, *org.Organization]
 	person   *dataloadgen.Loader[int64, *people.Person]
 	user     *dataloadgen.Loader[int64, *auth.User]
 	roles    *dataloadgen.Loader[int64, []*auth.Assignment]
@@ -59,6 +62,7 @@ func (r *Resolver) newLoaders() *loaders {
 	opt := dataloadgen.WithWait(loaderWait)
 	return &loaders{
 		org:    dataloadgen.NewLoader(byKeys(r.Orgs.GetMany), opt),
+		orgRef: dataloadgen.NewLoader(byKeys(r.Orgs.GetRefs), opt),
 		person: dataloadgen.NewLoader(byKeys(r.People.GetMany), opt),
 		user:   dataloadgen.NewLoader(byKeys(r.Auth.GetUsers), opt),
 		roles:  dataloadgen.NewLoader(byKeys(r.Auth.RolesOf), opt),

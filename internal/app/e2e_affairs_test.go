@@ -236,6 +236,53 @@ func TestE2ERecordReviewGreen(t *testing.T) {
 				}
 			}
 
+			// The branch sees the deployment sent to it, with the town's
+			// committee that issued it, though that is above its subtree;
+			// town B sees neither the deployment nor, through it, the issuer.
+			deployments := `{ deployments(first: 20) { totalCount edges { node { id title issuer { id name } targetRoot { name } } } } }`
+			var dep struct {
+				Deployments struct {
+					TotalCount int `json:"totalCount"`
+					Edges      []struct {
+						Node struct {
+							ID     string `json:"id"`
+							Title  string `json:"title"`
+							Issuer struct {
+								ID   string `json:"id"`
+								Name string `json:"name"`
+							} `json:"issuer"`
+						} `json:"node"`
+					} `json:"edges"`
+				} `json:"deployments"`
+			}
+			branch.must(deployments, nil, &dep)
+			if dep.Deployments.TotalCount == 0 || dep.Deployments.Edges[0].Node.Issuer.Name != "红旗镇党委" {
+				t.Fatalf("branch's deployments = %+v, want the demo deployment issued by 红旗镇党委", dep.Deployments)
+			}
+			issuer := dep.Deployments.Edges[0].Node.Issuer.ID
+			// Reading the issuer as an organisation stays refused: the
+			// reference names it, it does not open it.
+			branch.must(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": issuer}, &node)
+			if node.Node != nil {
+				t.Error("the branch reads the town committee through node(id:)")
+			}
+			var bDep struct {
+				Deployments struct {
+					Edges []struct {
+						Node struct {
+							ID    string `json:"id"`
+							Title string `json:"title"`
+						} `json:"node"`
+					} `json:"edges"`
+				} `json:"deployments"`
+			}
+			townB.must(deployments, nil, &bDep)
+			for _, e := range bDep.Deployments.Edges {
+				if e.Node.ID == dep.Deployments.Edges[0].Node.ID {
+					t.Fatalf("town B lists town A's deployment %+v", e.Node)
+				}
+			}
+
 			// The town office accepts; the task is done and green.
 			admin := newClient(t, m).as("towna.admin")
 			if code, body := admin.download(ar.Attachments[0].URL); code != http.StatusOK || !bytes.Equal(body, photoPNG) {

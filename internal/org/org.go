@@ -264,6 +264,52 @@ func (s *Service) GetMany(ctx context.Context, ids []int64) (map[int64]*Organiza
 	return out, nil
 }
 
+// GetRefs returns the organisations among ids in the caller's tenant scope,
+// keyed by id, whether or not the caller may read them as organisations: for
+// naming the organisation that issued or owns something the caller was
+// allowed to read (the town office that issued a deployment to a branch).
+// Callers must have authorised the referring object first. The tenant scope
+// (and row-level security on PostgreSQL) still applies, so another town's
+// organisations are never returned; a caller with no grant at all gets none.
+func (s *Service) GetRefs(ctx context.Context, ids []int64) (map[int64]*Organization, error) {
+	ctx, err := s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*Organization, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	grants, err := s.authz.Grants(ctx, authz.OrgRead)
+	if err != nil {
+		return nil, err
+	}
+	if grants.Empty() {
+		return out, nil
+	}
+	scopeCond, scopeArgs, err := actor.ScopeOf(ctx).Filter("o.tenant_id")
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
+		var rows []*Organization
+		if err := tx.NewSelect().Model(&rows).
+			Where("o.id IN (?)", bun.In(ids)).
+			Where(scopeCond, scopeArgs...).
+			Scan(ctx); err != nil {
+			return fmt.Errorf("get organizations: %w", err)
+		}
+		for _, o := range rows {
+			out[o.ID] = o
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // List returns a page of the organisations the caller may read, ordered by id
 // (by depth, then id, for AncestorsOf). A DescendantsOf or AncestorsOf node
 // that the caller cannot see yields an empty page.

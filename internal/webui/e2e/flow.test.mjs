@@ -220,6 +220,37 @@ async function withBrowser(label, viewport, fn) {
   }
 }
 
+const NAV_PATHS = { home: '/', tasks: '/tasks', review: '/review', deployments: '/deployments', orgs: '/orgs', inbox: '/inbox', district: '/district', audit: '/audit' }
+
+// everyScreen opens each screen of the signed-in user's menu and fails on an
+// error shown on the page, a GraphQL error or a script error.
+async function everyScreen(b) {
+  const { page } = b
+  await page.goto('/')
+  await page.waitForLoadState('networkidle').catch(() => {})
+  let names = await page.locator('[data-testid^=nav-]:not([data-testid=nav-toggle])').evaluateAll((els) => els.map((e) => e.dataset.testid.slice(4)))
+  if (!names.length) {
+    // Phone: the menu is in a drawer.
+    await byId(page, 'nav-toggle').first().click()
+    await page.locator('[data-testid=nav-home]').first().waitFor({ state: 'visible' })
+    names = await page.locator('[data-testid^=nav-]:not([data-testid=nav-toggle])').evaluateAll((els) => els.map((e) => e.dataset.testid.slice(4)))
+  }
+  const bad = []
+  for (const name of [...new Set(names)]) {
+    const p = NAV_PATHS[name]
+    if (!p) continue
+    const before = b.problems.length
+    await page.goto(p)
+    await page.waitForLoadState('networkidle').catch(() => {})
+    await sleep(300)
+    const shown = await page.locator('.el-alert--error:visible, .el-message--error:visible').allInnerTexts()
+    const logged = b.problems.slice(before).filter((x) => /^(graphql|pageerror|HTTP)/.test(x))
+    if (shown.length || logged.length) bad.push(`${p}: ${[...shown, ...logged].join(' | ')}`)
+  }
+  console.log(`     screens: ${names.join(', ')}`)
+  if (bad.length) throw new Error(bad.join('\n'))
+}
+
 // step runs one named check; a failure records a screenshot, the page's
 // console errors and the server log's tail. Later steps of the same browser
 // are skipped (they depend on this one).
@@ -330,9 +361,9 @@ function pngFile() {
 
 // ------------------------------------------------------------------ flow
 
-const BRANCH_STEPS = ['sign in', 'unread badge', 'open a 支部委员会 task from 我的任务', 'record a meeting', 'task shows 已提交', 'reminder settings: e-mail on with an address']
-const TOWN_STEPS = ['sign in', 'open the review page', 'accept the record', 'task turns green (已完成)']
-const DISTRICT_STEPS = ['sign in', 'district view: chart and table with the three towns', "drill down: town → community → branch, and a branch's score breakdown"]
+const BRANCH_STEPS = ['sign in', 'unread badge', 'open a 支部委员会 task from 我的任务', 'record a meeting', 'task shows 已提交', 'reminder settings: e-mail on with an address', 'every screen of the menu opens without an error']
+const TOWN_STEPS = ['sign in', 'open the review page', 'accept the record', 'task turns green (已完成)', 'every screen of the menu opens without an error']
+const DISTRICT_STEPS = ['sign in', 'district view: chart and table with the three towns', "drill down: town → community → branch, and a branch's score breakdown", 'every screen of the menu opens without an error']
 
 async function branchFlow() {
   const shared = {}
@@ -458,6 +489,7 @@ async function branchFlow() {
         throw new Error(`API: notificationPrefs = ${JSON.stringify(d.notificationPrefs)}`)
       }
     })
+    await step(b, 'every screen of the menu opens without an error', () => everyScreen(b))
     shared.ok = !b.failed
   })
   return { ...shared, token }
@@ -547,6 +579,7 @@ async function townFlow(branch) {
       if (!green) throw new Error(`「已完成」 is shown but not in green: ${await el.evaluate((e) => e.outerHTML.slice(0, 400))}`)
       await shoot(b, '07-town-accepted')
     })
+    await step(b, 'every screen of the menu opens without an error', () => everyScreen(b))
   })
 }
 
@@ -607,6 +640,7 @@ async function districtFlow() {
       if (!(await dialog.innerText()).includes(name)) throw new Error(`breakdown dialog does not name ${name}`)
       await shoot(b, '10-district-breakdown')
     })
+    await step(b, 'every screen of the menu opens without an error', () => everyScreen(b))
   })
 }
 
