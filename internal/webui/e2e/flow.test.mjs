@@ -368,6 +368,21 @@ const DISTRICT_STEPS = ['sign in', 'district view: chart and table with the thre
 async function branchFlow() {
   const shared = {}
   const token = await apiLogin('towna.branch')
+  // The demo's reminders are delivered by the start-up scan in the
+  // background: "within a minute of start". Wait for them before looking.
+  const t0 = Date.now()
+  for (;;) {
+    const d = await gql(token, '{ unreadCount }')
+    if (d.unreadCount > 0) {
+      console.log(`# ${d.unreadCount} reminders in towna.branch's inbox ${((Date.now() - t0) / 1000).toFixed(1)} s after ready`)
+      break
+    }
+    if (Date.now() - t0 > 90_000) {
+      console.log('# no reminder in towna.branch\'s inbox 90 s after ready')
+      break // the badge step fails with a screenshot
+    }
+    await sleep(500)
+  }
   const before = new Map((await apiMyTasks(token)).map((t) => [t.id, t.status]))
   await withBrowser('towna.branch (phone)', PHONE, async (b) => {
     const { page } = b
