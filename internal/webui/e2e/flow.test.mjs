@@ -362,7 +362,7 @@ function pngFile() {
 // ------------------------------------------------------------------ flow
 
 const BRANCH_STEPS = ['sign in', 'unread badge', 'open a 支部委员会 task from 我的任务', 'record a meeting', 'task shows 已提交', 'reminder settings: e-mail on with an address', 'every screen of the menu opens without an error']
-const TOWN_STEPS = ['sign in', 'open the review page', 'accept the record', 'task turns green (已完成)', 'every screen of the menu opens without an error']
+const TOWN_STEPS = ['sign in', 'open the review page', 'accept the record', 'task turns green (已完成)', 'add a member, then edit her phone number', 'every screen of the menu opens without an error']
 const DISTRICT_STEPS = ['sign in', 'district view: chart and table with the three towns', "drill down: town → community → branch, and a branch's score breakdown", 'every screen of the menu opens without an error']
 
 async function branchFlow() {
@@ -594,6 +594,42 @@ async function townFlow(branch) {
       if (!green) throw new Error(`「已完成」 is shown but not in green: ${await el.evaluate((e) => e.outerHTML.slice(0, 400))}`)
       await shoot(b, '07-town-accepted')
     })
+    await step(b, 'add a member, then edit her phone number', async () => {
+      const name = `测试${String(Date.now()).slice(-4)}`
+      await page.goto('/orgs')
+      await byId(page, 'members-table').first().locator('.el-table__body tr').first().waitFor({ state: 'visible' })
+      await byId(page, 'person-add').first().click()
+      const dialog = page.locator('.el-dialog').filter({ hasText: '新增人员' }).first()
+      await dialog.waitFor({ state: 'visible' })
+      await byId(page, 'person-save').first().click() // empty: refused before sending
+      await dialog.getByText('请输入姓名').first().waitFor({ state: 'visible' })
+      await fill(page, 'person-name', name)
+      await dialog.getByText('女', { exact: true }).first().click()
+      await fill(page, 'person-phone', '123')
+      await byId(page, 'person-save').first().click()
+      await dialog.getByText('手机号码应为 11 位手机号').first().waitFor({ state: 'visible' })
+      await fill(page, 'person-phone', '13912345678')
+      await byId(page, 'person-save').first().click()
+      await dialog.waitFor({ state: 'hidden' })
+      const search = page.getByPlaceholder('按姓名查找').first()
+      await search.fill(name)
+      await search.press('Enter')
+      const row = byId(page, 'members-table').first().locator('.el-table__body tr').filter({ hasText: name }).first()
+      await row.waitFor({ state: 'visible' })
+      await row.getByTestId('person-edit').first().click()
+      const edit = page.locator('.el-dialog').filter({ hasText: '编辑人员' }).first()
+      await edit.waitFor({ state: 'visible' })
+      await page.waitForFunction(() => {
+        const i = document.querySelector('[data-testid=person-name] input, input[data-testid=person-name]')
+        return i && i.value !== ''
+      }, null, { timeout: TIMEOUT })
+      await fill(page, 'person-phone', '13900001111')
+      await byId(page, 'person-save').first().click()
+      await edit.waitFor({ state: 'hidden' })
+      await row.getByText('13900001111').first().waitFor({ state: 'visible' })
+      console.log(`     added and edited ${name}`)
+      await shoot(b, '08-town-members')
+    })
     await step(b, 'every screen of the menu opens without an error', () => everyScreen(b))
   })
 }
@@ -608,7 +644,7 @@ async function districtFlow() {
       await page.waitForFunction((n) => document.querySelectorAll('[data-testid=org-status] [data-testid=status-red]').length >= n, TOWNS.length, { timeout: TIMEOUT })
       const text = (await panels.allInnerTexts()).join(' ')
       for (const t of TOWNS) if (!text.includes(t)) throw new Error(`home has no 三色 panel for ${t}: ${text.slice(0, 300)}`)
-      await shoot(b, '08-district-home')
+      await shoot(b, '09-district-home')
     })
     await step(b, 'district view: chart and table with the three towns', async () => {
       const chart = byId(page, 'district-chart').first()
@@ -630,7 +666,7 @@ async function districtFlow() {
         })
       }
       await sleep(800) // chart animation
-      await shoot(b, '09-district')
+      await shoot(b, '10-district')
     })
     await step(b, 'drill down: town → community → branch, and a branch\'s score breakdown', async () => {
       const table = byId(page, 'district-table').first()
@@ -653,7 +689,7 @@ async function districtFlow() {
       const rows = await dialog.locator('.el-table__body tr').count()
       console.log(`     breakdown of ${name}: ${rows} indicators`)
       if (!(await dialog.innerText()).includes(name)) throw new Error(`breakdown dialog does not name ${name}`)
-      await shoot(b, '10-district-breakdown')
+      await shoot(b, '11-district-breakdown')
     })
     await step(b, 'every screen of the menu opens without an error', () => everyScreen(b))
   })

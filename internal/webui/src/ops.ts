@@ -261,3 +261,27 @@ export const UpdateNotificationPrefsDoc = graphql(`
     updateNotificationPrefs(input: $input) { email emailEnabled webhookEnabled }
   }
 `)
+
+export const PersonDoc = graphql(`
+  query Person($id: ID!) {
+    node(id: $id) {
+      ... on Person {
+        id name gender birthDate phone phoneMasked isMember memberStatus joinDate duties
+        isCommunityCadre isLeagueMember isVolunteer isInService workUnit
+        org { id name }
+      }
+    }
+  }
+`)
+
+export const CreatePersonDoc = graphql(`
+  mutation CreatePerson($input: PersonInput!) { createPerson(input: $input) { person { id name } } }
+`)
+
+export const UpdatePersonDoc = graphql(`
+  mutation UpdatePerson($input: UpdatePersonInput!) { updatePerson(input: $input) { person { id name } } }
+`)
+
+export const RemovePersonDoc = graphql(`
+  mutation RemovePerson($input: RemovePersonInput!) { removePerson(input: $input) { person { id removed } } }
+`)

@@ -1,0 +1,1 @@
+import{k as a,z as r}from"./vue-Bm1Vqo99.js";function c(o=768){const e=window.matchMedia(`(max-width: ${o}px)`),n=a(e.matches),t=()=>n.value=e.matches;return e.addEventListener("change",t),r(()=>e.removeEventListener("change",t)),n}export{c as u};

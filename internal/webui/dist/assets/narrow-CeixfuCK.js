@@ -1,1 +1,0 @@
-import{r,z as a}from"./vue-C5WTRo8h.js";function c(o=768){const e=window.matchMedia(`(max-width: ${o}px)`),n=r(e.matches),t=()=>n.value=e.matches;return e.addEventListener("change",t),a(()=>e.removeEventListener("change",t)),n}export{c as u};
