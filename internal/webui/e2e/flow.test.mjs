@@ -362,7 +362,7 @@ function pngFile() {
 // ------------------------------------------------------------------ flow
 
 const BRANCH_STEPS = ['sign in', 'unread badge', 'open a 支部委员会 task from 我的任务', 'record a meeting', 'task shows 已提交', 'reminder settings: e-mail on with an address', 'every screen of the menu opens without an error']
-const TOWN_STEPS = ['sign in', 'open the review page', 'accept the record', 'task turns green (已完成)', 'add a member, then edit her phone number', 'every screen of the menu opens without an error']
+const TOWN_STEPS = ['sign in', 'open the review page', 'accept the record', 'task turns green (已完成)', 'add a member, then edit her phone number', 'create, rename and dissolve a branch in the org tree', 'every screen of the menu opens without an error']
 const DISTRICT_STEPS = ['sign in', 'district view: chart and table with the three towns', "drill down: town → community → branch, and a branch's score breakdown", 'every screen of the menu opens without an error']
 
 async function branchFlow() {
@@ -629,6 +629,32 @@ async function townFlow(branch) {
       await row.getByText('13900001111').first().waitFor({ state: 'visible' })
       console.log(`     added and edited ${name}`)
       await shoot(b, '08-town-members')
+    })
+    await step(b, 'create, rename and dissolve a branch in the org tree', async () => {
+      const name = `测试党支部${String(Date.now()).slice(-4)}`
+      const tree = page.locator('.el-tree').first()
+      await tree.getByText('红旗镇党委').first().click()
+      await byId(page, 'org-add').first().click()
+      const dialog = page.locator('.el-dialog').filter({ hasText: '新建组织' }).first()
+      await dialog.waitFor({ state: 'visible' })
+      await fill(page, 'org-name', name)
+      await byId(page, 'org-kind').first().click()
+      await page.locator('.el-select-dropdown__item:visible').filter({ hasText: /^党支部$/ }).first().click()
+      await byId(page, 'org-save').first().click()
+      await dialog.waitFor({ state: 'hidden' })
+      await tree.getByText(name).first().waitFor({ state: 'visible' })
+      await tree.getByText(name).first().click()
+      await byId(page, 'org-rename').first().click()
+      await fill(page, 'org-name', `${name}（改）`)
+      await byId(page, 'org-save').first().click()
+      await tree.getByText(`${name}（改）`).first().waitFor({ state: 'visible' })
+      await tree.getByText(`${name}（改）`).first().click()
+      await byId(page, 'org-dissolve').first().click()
+      const box = page.locator('.el-message-box').filter({ hasText: '撤销' }).first()
+      await box.waitFor({ state: 'visible' })
+      await box.locator('.el-button--primary').last().click()
+      await tree.getByText(`${name}（改）`).first().waitFor({ state: 'detached' })
+      console.log(`     created, renamed and dissolved ${name}`)
     })
     await step(b, 'every screen of the menu opens without an error', () => everyScreen(b))
   })

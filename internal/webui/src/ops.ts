@@ -285,3 +285,15 @@ export const UpdatePersonDoc = graphql(`
 export const RemovePersonDoc = graphql(`
   mutation RemovePerson($input: RemovePersonInput!) { removePerson(input: $input) { person { id removed } } }
 `)
+
+export const CreateOrganizationDoc = graphql(`
+  mutation CreateOrganization($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id name } } }
+`)
+
+export const UpdateOrganizationDoc = graphql(`
+  mutation UpdateOrganization($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { organization { id name } } }
+`)
+
+export const DissolveOrganizationDoc = graphql(`
+  mutation DissolveOrganization($input: DissolveOrganizationInput!) { dissolveOrganization(input: $input) { organization { id dissolved } } }
+`)
