@@ -227,41 +227,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*Organization, error) {
 // GetMany returns the organisations among ids that the caller may read, keyed
 // by id, in one query (for dataloaders). Missing and hidden ids are absent.
 func (s *Service) GetMany(ctx context.Context, ids []int64) (map[int64]*Organization, error) {
-	ctx, err := s.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]*Organization, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	grants, err := s.authz.Grants(ctx, authz.OrgRead)
-	if err != nil {
-		return nil, err
-	}
-	scopeCond, scopeArgs, err := actor.ScopeOf(ctx).Filter("o.tenant_id")
-	if err != nil {
-		return nil, err
-	}
-	grantCond, grantArgs := grants.Filter("o.tenant_id", "o.path")
-	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
-		var rows []*Organization
-		if err := tx.NewSelect().Model(&rows).
-			Where("o.id IN (?)", bun.In(ids)).
-			Where(scopeCond, scopeArgs...).
-			Where(grantCond, grantArgs...).
-			Scan(ctx); err != nil {
-			return fmt.Errorf("get organizations: %w", err)
-		}
-		for _, o := range rows {
-			out[o.ID] = o
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.getMany(ctx, ids, true)
 }
 
 // GetRefs returns the organisations among ids in the caller's tenant scope,
@@ -272,6 +238,12 @@ func (s *Service) GetMany(ctx context.Context, ids []int64) (map[int64]*Organiza
 // (and row-level security on PostgreSQL) still applies, so another town's
 // organisations are never returned; a caller with no grant at all gets none.
 func (s *Service) GetRefs(ctx context.Context, ids []int64) (map[int64]*Organization, error) {
+	return s.getMany(ctx, ids, false)
+}
+
+// getMany reads ids in the caller's tenant scope, and within the caller's
+// org.read grants when bySubtree is set.
+func (s *Service) getMany(ctx context.Context, ids []int64, bySubtree bool) (map[int64]*Organization, error) {
 	ctx, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -291,11 +263,16 @@ func (s *Service) GetRefs(ctx context.Context, ids []int64) (map[int64]*Organiza
 	if err != nil {
 		return nil, err
 	}
+	grantCond, grantArgs := "1 = 1", []any(nil)
+	if bySubtree {
+		grantCond, grantArgs = grants.Filter("o.tenant_id", "o.path")
+	}
 	err = s.db.Read(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var rows []*Organization
 		if err := tx.NewSelect().Model(&rows).
 			Where("o.id IN (?)", bun.In(ids)).
 			Where(scopeCond, scopeArgs...).
+			Where(grantCond, grantArgs...).
 			Scan(ctx); err != nil {
 			return fmt.Errorf("get organizations: %w", err)
 		}

@@ -348,6 +348,11 @@ func TestAuthorization(t *testing.T) {
 			if len(m) != 1 || m[aEast.ID] == nil {
 				t.Fatalf("GetMany leaked: %v", m)
 			}
+			// A reference read names organisations of the caller's own town only.
+			m = must[map[int64]*org.Organization](t)(svc.GetRefs(office, []int64{f.B.Root.ID, bBranch.ID, aEast.ID}))
+			if len(m) != 1 || m[aEast.ID] == nil {
+				t.Fatalf("GetRefs leaked: %v", m)
+			}
 			// Unchanged in B.
 			if got := must[*org.Organization](t)(svc.Get(f.System(), bBranch.ID)); got.Name != "乙东第一党支部" || got.Dissolved() {
 				t.Fatalf("B changed: %+v", got)
@@ -356,6 +361,14 @@ func TestAuthorization(t *testing.T) {
 
 		t.Run("branch secretary only inside his subtree", func(t *testing.T) {
 			sec := f.TownUser(t, authz.OrgSecretary, aBranch)
+			// He can name his town's committee (a deployment's issuer) but not read it.
+			refs := must[map[int64]*org.Organization](t)(svc.GetRefs(sec, []int64{f.A.Root.ID, f.B.Root.ID}))
+			if len(refs) != 1 || refs[f.A.Root.ID] == nil {
+				t.Fatalf("GetRefs for the branch secretary = %v, want his town's root only", refs)
+			}
+			if seen := must[map[int64]*org.Organization](t)(svc.GetMany(sec, []int64{f.A.Root.ID})); len(seen) != 0 {
+				t.Fatalf("GetMany opens the town root to the branch secretary: %v", seen)
+			}
 			grp := must[*org.Organization](t)(svc.Create(sec, org.CreateInput{ParentID: aBranch.ID, Name: "第一党小组", Kind: org.PartyGroup}))
 			must[*org.Organization](t)(svc.Update(sec, aBranch.ID, org.UpdateInput{SortOrder: ptr(1)}))
 			must[*org.Organization](t)(svc.Update(sec, grp.ID, org.UpdateInput{Name: ptr("一组")}))
