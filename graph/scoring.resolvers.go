@@ -127,9 +127,7 @@ func (r *mutationResolver) CreateScoringScheme(ctx context.Context, input model.
 		in.RollupRule = scoring.RollupRule(*input.RollupRule)
 	}
 	for _, i := range input.Indicators {
-		in.Indicators = append(in.Indicators, scoring.IndicatorInput{
-			Code: i.Code, Name: i.Name, Weight: i.Weight, Input: i.Input, Rule: scoring.Rule(i.Rule), Params: deref(i.Params),
-		})
+		in.Indicators = append(in.Indicators, indicatorIn(i))
 	}
 	s, err := r.Scoring.CreateScheme(ctx, in)
 	if err != nil {
@@ -157,9 +155,7 @@ func (r *mutationResolver) AddTownIndicator(ctx context.Context, schemeID string
 	if err != nil {
 		return nil, err
 	}
-	ind, err := r.Scoring.AddTownIndicator(ctx, n, scoring.IndicatorInput{
-		Code: input.Code, Name: input.Name, Weight: input.Weight, Input: input.Input, Rule: scoring.Rule(input.Rule), Params: deref(input.Params),
-	})
+	ind, err := r.Scoring.AddTownIndicator(ctx, n, indicatorIn(&input))
 	if err != nil {
 		return nil, err
 	}
