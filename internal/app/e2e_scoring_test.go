@@ -206,6 +206,8 @@ func TestE2EScoresComparisonExport(t *testing.T) {
 			}
 			admin.refused(add, map[string]any{"s": scheme, "w": 1, "c": "towna_logins", "in": "login_count"}, "INVALID_INPUT")
 			newClient(t, m).as("towna.branch").refused(add, map[string]any{"s": scheme, "w": 1, "c": "branch_own", "in": "task_completion"}, "FORBIDDEN")
+			// The district writes its own indicators into the scheme, not a town's local ones.
+			district.refused(add, map[string]any{"s": scheme, "w": 1, "c": "district_local", "in": "task_completion"}, "FORBIDDEN")
 			var bSchemes struct {
 				ScoringSchemes []struct {
 					Indicators []struct {
