@@ -1,9 +1,14 @@
 package scoring
 
 import (
+	"context"
+	"fmt"
 	"reflect"
 	"testing"
 
+	"github.com/uptrace/bun"
+
+	"dangjian/internal/actor"
 	"dangjian/internal/apperr"
 	"dangjian/internal/authz"
 	"dangjian/internal/db"
@@ -189,6 +194,9 @@ func TestSchemeVersionsAndTownIndicators(t *testing.T) {
 		wantScoreErr(t, err, apperr.Conflict, "indicator on an archived scheme")
 		_, err = f.Svc.AddTownIndicator(office, v2.ID, IndicatorInput{Code: "logins", Name: "登录次数", Weight: 1, Input: "login_count", Rule: RuleCountCap})
 		wantScoreErr(t, err, apperr.InvalidInput, "forbidden local indicator")
+		// A town of another district cannot add to this district's scheme.
+		_, err = f.Svc.AddTownIndicator(otherDistrictOffice(t, f), v2.ID, IndicatorInput{Code: "y", Name: "y", Weight: 1, Input: InputTaskCompletion, Rule: RuleRatio})
+		wantScoreErr(t, err, apperr.NotFound, "another district's town adds to the scheme")
 		// Town A sees its local indicator, town B does not.
 		got, err := f.Svc.GetScheme(office, v2.ID)
 		if err != nil || len(got.Indicators) != 7 {
@@ -211,4 +219,35 @@ func TestSchemeVersionsAndTownIndicators(t *testing.T) {
 			t.Fatalf("own with local indicator = %v", b.Snapshot.OwnScore)
 		}
 	})
+}
+
+// otherDistrictOffice is the town office of a town in a second district.
+func otherDistrictOffice(t *testing.T, f *scoreFixture) context.Context {
+	t.Helper()
+	var districtID, tenantID, userID int64
+	err := f.DB.RunInTx(f.System(), func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewRaw("INSERT INTO districts (name, code) VALUES ('邻区', 'D2') RETURNING id").Scan(ctx, &districtID); err != nil {
+			return fmt.Errorf("insert district: %w", err)
+		}
+		if err := tx.NewRaw("INSERT INTO tenants (district_id, name, code) VALUES (?, '丙镇', 'T9') RETURNING id", districtID).Scan(ctx, &tenantID); err != nil {
+			return fmt.Errorf("insert town: %w", err)
+		}
+		root, err := f.Orgs.CreateRoot(ctx, tx, tenantID, "丙镇党委")
+		if err != nil {
+			return err
+		}
+		if err := tx.NewRaw("INSERT INTO users (tenant_id, district_id, username, password_hash) VALUES (?, ?, 'c_office', 'x') RETURNING id",
+			tenantID, districtID).Scan(ctx, &userID); err != nil {
+			return fmt.Errorf("insert user: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO role_assignments (tenant_id, user_id, role, org_id, scope_key) VALUES (?, ?, ?, ?, ?)",
+			tenantID, userID, string(authz.TownOffice), root.ID, fmt.Sprintf("org:%d", root.ID)); err != nil {
+			return fmt.Errorf("insert role assignment: %w", err)
+		}
+		return authz.BumpVersion(ctx, tx)
+	})
+	if err != nil {
+		t.Fatalf("other district: %v", err)
+	}
+	return actor.With(context.Background(), actor.Actor{UserID: userID, Username: "c_office", TenantID: tenantID, DistrictID: districtID})
 }
